@@ -1,0 +1,273 @@
+// swift-tools-version: 6.1
+//
+// Zizhu: self-service kiosk software for human-resources and social-security offices.
+// ARCHITECTURE.md maps these targets; keep the two in step.
+
+import PackageDescription
+
+/// Every Zizhu target is compiled with the same strictness.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "zizhu",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "zizhu-kiosk", targets: ["ZizhuKiosk"]),
+        .executable(name: "zizhu-hub", targets: ["ZizhuHub"]),
+        .executable(name: "zizhuctl", targets: ["ZizhuCtl"]),
+        .executable(name: "zizhu-cardsim", targets: ["ZizhuCardSim"]),
+        .executable(name: "zizhu-printersim", targets: ["ZizhuPrinterSim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.24.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-openapi-generator.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.7.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client.git", from: "1.1.0"),
+    ],
+    targets: [
+        // MARK: C libraries, each behind a system-library target with a thin shim
+
+        .systemLibrary(
+            name: "CPCSCLite",
+            path: "Sources/CSystem/CPCSCLite",
+            // pkg-config supplies -I/usr/include/PCSC, which winscard.h's unprefixed includes need.
+            // (SwiftPM drops the -pthread it also lists, with a warning; libpcsclite links fine.)
+            pkgConfig: "libpcsclite",
+            providers: [.apt(["libpcsclite-dev"])]
+        ),
+        // Debian ships no cups.pc, so the module map links "cups" directly.
+        .systemLibrary(
+            name: "CCUPS",
+            path: "Sources/CSystem/CCUPS",
+            providers: [.apt(["libcups2-dev"])]
+        ),
+        .systemLibrary(
+            name: "CJPEG",
+            path: "Sources/CSystem/CJPEG",
+            providers: [.apt(["libjpeg-dev"])]
+        ),
+
+        // MARK: Pure domain
+
+        .target(
+            name: "KioskCore",
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: Cross-cutting
+
+        .target(
+            name: "ZizhuLogging",
+            dependencies: [
+                "KioskCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "ZizhuConfiguration",
+            dependencies: [
+                "KioskCore", "ZizhuLogging",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: Devices
+
+        .target(
+            name: "SocialSecurityCard",
+            dependencies: [
+                "CPCSCLite",
+                "KioskCore",
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "ReceiptPrinting",
+            dependencies: [
+                "CCUPS",
+                "KioskCore",
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "CameraCapture",
+            dependencies: ["CJPEG"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Liveness",
+            dependencies: ["CameraCapture"],
+            swiftSettings: strictSettings
+        ),
+
+        .target(
+            name: "CardEmulation",
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: User interface
+
+        .target(
+            name: "TextConsole",
+            exclude: ["WidthTable/generate_width_table.py"],
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: Storage and sync
+
+        .target(
+            name: "Journal",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "HubAPI",
+            dependencies: [
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+            ],
+            swiftSettings: strictSettings,
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
+        .target(
+            name: "HubClient",
+            dependencies: [
+                "HubAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "HubServer",
+            dependencies: [
+                "HubAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: Executables
+
+        .executableTarget(
+            name: "ZizhuKiosk",
+            dependencies: [
+                "KioskCore", "ZizhuLogging", "ZizhuConfiguration", "SocialSecurityCard",
+                "ReceiptPrinting", "TextConsole", "HubClient", "HubAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "ZizhuHub",
+            dependencies: [
+                "ZizhuLogging", "ZizhuConfiguration", "HubServer", "HubAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "ZizhuCtl",
+            dependencies: [
+                "ZizhuConfiguration", "SocialSecurityCard", "ReceiptPrinting", "HubClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "ZizhuCardSim",
+            dependencies: [
+                "CardEmulation", "ZizhuLogging",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "ZizhuPrinterSim",
+            dependencies: [
+                "ZizhuLogging",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: Tests
+
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/TestSupport",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "KioskCoreTests", dependencies: ["KioskCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "ZizhuLoggingTests",
+            dependencies: ["ZizhuLogging", "KioskCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ZizhuConfigurationTests",
+            dependencies: ["ZizhuConfiguration", "KioskCore", "ZizhuLogging", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SocialSecurityCardTests",
+            dependencies: ["SocialSecurityCard", "CardEmulation", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ReceiptPrintingTests",
+            dependencies: ["ReceiptPrinting", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CameraCaptureTests",
+            dependencies: ["CameraCapture"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "LivenessTests", dependencies: ["Liveness", "CameraCapture"], swiftSettings: strictSettings),
+        .testTarget(name: "TextConsoleTests", dependencies: ["TextConsole"], swiftSettings: strictSettings),
+        .testTarget(name: "JournalTests", dependencies: ["Journal", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "HubTests",
+            dependencies: ["HubClient", "HubServer", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TestSupportTests",
+            dependencies: ["TestSupport"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

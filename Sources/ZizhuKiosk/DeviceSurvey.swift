@@ -1,0 +1,63 @@
+import HubClient
+import KioskCore
+import ReceiptPrinting
+import SocialSecurityCard
+import ZizhuConfiguration
+
+/// One look at every device and at the hub, as values.
+struct DeviceReport: Equatable, Sendable {
+    enum CardReader: Equatable, Sendable {
+        case ready(reader: String, card: CardPresence)
+        case noReader
+        case fault(String)
+    }
+
+    var cardReader: CardReader
+    var printer: Result<PrinterStatus, PrintingFault>
+    var hubVersion: String?
+
+    var health: KioskHealth {
+        let readerOK: Bool
+        if case .ready = cardReader { readerOK = true } else { readerOK = false }
+        let printerOK: Bool
+        switch printer {
+        case .success(let status):
+            switch status.availability {
+            case .canPrint, .canPrintPaperLow: printerOK = true
+            case .cannotPrint: printerOK = false
+            }
+        case .failure: printerOK = false
+        }
+        // The camera module arrives with the liveness work; until then the kiosk has none.
+        return KioskHealth(cardReader: readerOK, printer: printerOK, camera: false, hub: hubVersion != nil)
+    }
+}
+
+/// Asks each device and the hub for its state. Every failure becomes a value in the report.
+struct DeviceSurvey: Sendable {
+    let settings: KioskConfiguration
+    let hub: HubConnection?
+
+    init(settings: KioskConfiguration) {
+        self.settings = settings
+        hub = try? HubConnection(baseURL: settings.hubURL, timeout: .seconds(2))
+    }
+
+    func run() async -> DeviceReport {
+        async let hubVersion = try? hub?.health()
+        let printer = CUPSConnection(server: settings.cupsServer).printerStatus(queue: settings.receiptQueue)
+        return DeviceReport(cardReader: cardReader(), printer: printer, hubVersion: await hubVersion ?? nil)
+    }
+
+    private func cardReader() -> DeviceReport.CardReader {
+        do {
+            let context = try PCSCContext()
+            let readers = try context.readerNames()
+            let wanted = settings.cardReader
+            guard let reader = readers.first(where: { wanted == nil || $0.hasPrefix(wanted!) }) else { return .noReader }
+            return .ready(reader: reader, card: try context.cardPresence(reader: reader))
+        } catch {
+            return error.kind == .readerUnavailable ? .noReader : .fault(error.description)
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import HubAPI
+import KioskCore
+import Logging
+import ServiceLifecycle
+import UnixSignals
+import ZizhuConfiguration
+import ZizhuLogging
+
+@main
+struct ZizhuKioskCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "zizhu-kiosk",
+        abstract: "The Zizhu self-service kiosk.",
+        version: ZizhuVersion.current,
+        subcommands: [Run.self, Status.self],
+        defaultSubcommand: Run.self)
+}
+
+struct ConfigOptions: ParsableArguments {
+    @Option(help: "Configuration file (YAML). Default: \(KioskConfiguration.defaultPath) if it exists, else built-in defaults.")
+    var config: String?
+
+    func load() throws -> KioskConfiguration {
+        do {
+            return try KioskConfiguration.load(path: config, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError("configuration: \(error)")
+        }
+    }
+}
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show the kiosk screen on this terminal until SIGTERM, SIGINT or SIGHUP.")
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(help: "Seconds between device checks.")
+    var refresh: Double = 2
+
+    func run() async throws {
+        let settings = try options.load()
+        // Logs go to standard error; the screen owns standard output. The demo sends standard
+        // error to a file so the two never mix on the terminal.
+        LoggingBootstrap.bootstrap(format: settings.logFormat, level: settings.logLevel)
+        let logger = Logger(label: "zizhu.kiosk")
+        let assets = AssetLoader(directory: settings.assetsDirectory)
+        let screen: AttractScreen
+        do {
+            let texts = try assets.screenTexts()
+            try texts.require(AttractScreen.textKeys)
+            screen = AttractScreen(office: settings.office, texts: texts, catalogue: try assets.serviceCatalogue())
+        } catch {
+            throw ValidationError("assets: \(error)")
+        }
+        let service = KioskScreenService(
+            screen: screen, survey: DeviceSurvey(settings: settings), refresh: .milliseconds(Int(refresh * 1000)), logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: service)],
+            gracefulShutdownSignals: [.sigterm, .sigint, .sighup],
+            logger: logger))
+        try await group.run()
+    }
+}
+
+struct Status: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Check every device and the hub once and print what the kiosk would offer.")
+
+    @OptionGroup var options: ConfigOptions
+
+    func run() async throws {
+        let settings = try options.load()
+        let report = await DeviceSurvey(settings: settings).run()
+        print(StatusReport.text(report, settings: settings))
+        let catalogue: ServiceCatalogue
+        do {
+            catalogue = try AssetLoader(directory: settings.assetsDirectory).serviceCatalogue()
+        } catch {
+            throw ValidationError("assets: \(error)")
+        }
+        for (service, availability) in catalogue.availability(under: report.health) {
+            print("service \(service.id): \(StatusReport.text(availability))")
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+
+/// A private cupsd with the kiosk's queues (`zizhu-receipt` to an emulated network receipt
+/// printer, `zizhu-a4` to cups-pdf), in its own folder; several can run at once.
+public struct PrivateCUPSD: Sendable {
+    /// The socket to give libcups (`CUPS_SERVER`, or the kiosk's `printer.cups_server`).
+    public let server: String
+    public let directory: String
+    /// Where cups-pdf writes the A4 queue's PDFs.
+    public var pdfDirectory: String { "\(directory)/pdf" }
+    public let receiptQueue = "zizhu-receipt"
+    public let a4Queue = "zizhu-a4"
+    /// The port the receipt queue sends to.
+    public let receiptPrinterPort: UInt16
+    public let process: ManagedProcess
+
+    /// Starts cupsd; the receipt queue points at `receiptPrinterPort` (start a printer there with
+    /// ``PrinterSimulator`` or leave it dark to test "printer offline").
+    public static func start(receiptPrinterPort: UInt16) async throws -> PrivateCUPSD {
+        let directory = try TestEnvironment.temporaryDirectory("cups")
+        let output: String
+        do {
+            output = try await TestEnvironment.run(TestEnvironment.script("lib/cups-env.sh"), [directory, String(receiptPrinterPort)])
+        } catch let failure as CommandFailure where failure.isMissingPackage {
+            throw TestEnvironmentError.missing(what: "cupsd", remedy: failure.errors + " (kiosk/test.sh installs it)")
+        } catch let failure as CommandFailure {
+            throw TestEnvironmentError.didNotStart(service: "cupsd", log: failure.errors)
+        }
+        guard let pid = Int32(output.split(separator: "\n").last?.trimmingCharacters(in: .whitespaces) ?? "") else {
+            throw TestEnvironmentError.didNotStart(service: "cupsd", log: output)
+        }
+        return PrivateCUPSD(server: "\(directory)/cups.sock", directory: directory, receiptPrinterPort: receiptPrinterPort,
+                            process: ManagedProcess(adopting: pid, name: "cupsd", logPath: "\(directory)/log/error_log"))
+    }
+
+    /// Runs a CUPS command-line tool (`lpstat`, `cupsdisable`, `lp` …) against this cupsd.
+    @discardableResult
+    public func tool(_ name: String, _ arguments: [String]) async throws -> String {
+        let path = try TestEnvironment.requireProgram("/usr/bin/\(name)", package: "cups-client")
+        return try await TestEnvironment.run(path, arguments, environment: ["CUPS_SERVER": server])
+    }
+
+    /// Like ``tool(_:_:)`` for the admin tools in /usr/sbin (`cupsdisable`, `cupsenable`, `lpadmin`).
+    @discardableResult
+    public func adminTool(_ name: String, _ arguments: [String]) async throws -> String {
+        let path = try TestEnvironment.requireProgram("/usr/sbin/\(name)", package: "cups-client")
+        return try await TestEnvironment.run(path, arguments, environment: ["CUPS_SERVER": server])
+    }
+
+    public func stop() async {
+        await process.stop()
+    }
+}
+
+/// `zizhu-printersim`: a network receipt printer that saves each job as a file.
+public struct PrinterSimulator: Sendable {
+    public let port: UInt16
+    public let outputDirectory: String
+    public let process: ManagedProcess
+
+    public static func start(port: UInt16? = nil) async throws -> PrinterSimulator {
+        let port = try port ?? FreePort.next()
+        let directory = try TestEnvironment.temporaryDirectory("printer")
+        let process = try ManagedProcess(
+            name: "zizhu-printersim", executable: TestEnvironment.executable("zizhu-printersim"),
+            arguments: ["--port", String(port), "--output", directory], logPath: "\(directory)/printersim.log")
+        try await TestEnvironment.waitUntil("zizhu-printersim on port \(port)", timeout: .seconds(10)) {
+            guard process.isRunning else { throw TestEnvironmentError.didNotStart(service: "zizhu-printersim", log: process.log()) }
+            return FreePort.isListening(port)
+        }
+        return PrinterSimulator(port: port, outputDirectory: directory, process: process)
+    }
+
+    /// The jobs received so far, in order.
+    public func jobs() -> [[UInt8]] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: outputDirectory)) ?? []
+        return names.filter { $0.hasPrefix("job-") && $0.hasSuffix(".bin") }
+            .sorted { Int($0.dropFirst(4).dropLast(4)) ?? 0 < Int($1.dropFirst(4).dropLast(4)) ?? 0 }
+            .compactMap { FileManager.default.contents(atPath: "\(outputDirectory)/\($0)").map(Array.init) }
+    }
+
+    public func stop() async {
+        await process.stop()
+    }
+}

@@ -1,0 +1,52 @@
+# Shared helpers for kiosk/demo.sh and kiosk/test.sh (sourced, not run).
+
+# Debian packages, by purpose. Installing is idempotent: only missing packages are fetched.
+ZIZHU_BUILD_PACKAGES="pkg-config libpcsclite-dev libcups2-dev libjpeg-dev libsqlite3-dev"
+ZIZHU_DEVICE_PACKAGES="pcscd vsmartcard-vpcd cups cups-client cups-bsd printer-driver-cups-pdf util-linux"
+ZIZHU_TEST_PACKAGES="postgresql postgresql-client unicode-data pcsc-tools"
+
+zizhu_log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+zizhu_require_root() {
+    if [ "$(id -u)" != 0 ]; then
+        echo "Run this as root: it installs Debian packages and starts private pcscd and cupsd instances" >&2
+        echo "(in their own mount namespaces; nothing under /etc is changed)." >&2
+        exit 1
+    fi
+}
+
+# zizhu_install_packages PACKAGE... — apt-get installs what is missing, nothing else.
+zizhu_install_packages() {
+    local missing=()
+    for package in "$@"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+    done
+    if [ ${#missing[@]} -eq 0 ]; then
+        zizhu_log "Debian packages: all present"
+        return
+    fi
+    zizhu_log "Installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # policy-rc.d keeps the packages' own services (system cupsd, pcscd) from being started:
+    # the demo and the tests run private instances.
+    local policy=/usr/sbin/policy-rc.d created_policy=0
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod 0755 "$policy"; created_policy=1
+    fi
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    [ "$created_policy" = 1 ] && rm -f "$policy"
+    return 0
+}
+
+# Puts swift on PATH: the toolchain is expected at /opt/swift (or already on PATH).
+zizhu_find_swift() {
+    if ! command -v swift >/dev/null 2>&1; then
+        if [ -x /opt/swift/usr/bin/swift ]; then
+            export PATH=/opt/swift/usr/bin:$PATH
+        else
+            echo "Swift 6.1 or later is needed: install it from https://www.swift.org/install/linux/ (to /opt/swift or on PATH)." >&2
+            exit 1
+        fi
+    fi
+}

@@ -1,0 +1,41 @@
+#!/bin/bash
+# Runs every Zizhu test on this machine (Debian 12, as root).
+#
+#   kiosk/test.sh [extra arguments for `swift test`, e.g. --filter CitizenID]
+#
+# Installs what the tests need (once), builds everything, then runs the suites. Suites start their
+# own private services (pcscd + vpcd + zizhu-cardsim, cupsd + zizhu-printersim, PostgreSQL, the
+# hub) on free ports and stop them by PID; this script then checks that none is left behind.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source kiosk/lib/common.sh
+zizhu_require_root
+# shellcheck disable=SC2086
+zizhu_install_packages $ZIZHU_BUILD_PACKAGES $ZIZHU_DEVICE_PACKAGES $ZIZHU_TEST_PACKAGES
+zizhu_find_swift
+
+zizhu_log "Building (the first build fetches and compiles the dependencies: 5 to 15 minutes)"
+mkdir -p .build
+swift build --build-tests 2>&1 | tee .build/zizhu-build.log | grep -E 'error:|warning:|Compiling|Build complete' | grep -v '^\[' || true
+[ "${PIPESTATUS[0]}" = 0 ] || { echo "build failed: see .build/zizhu-build.log" >&2; exit 1; }
+# Warnings in our own code fail the run; the dependencies' warnings are theirs.
+if grep -E "^$PWD/(Sources|Tests)/.*warning:" .build/zizhu-build.log; then
+    echo "the build warns in project code (above); fix the warnings" >&2
+    exit 1
+fi
+
+zizhu_log "Testing"
+bin_dir=$(swift build --show-bin-path)
+status=0
+ZIZHU_BIN_DIR=$bin_dir swift test --skip-build "$@" || status=$?
+
+# Every service a test started must be gone (tests stop them; TestSupport kills leftovers at exit).
+leftovers=$(pgrep -af 'zizhu-test-|zizhu-cardsim|zizhu-printersim|zizhu-hub serve' | grep -v pgrep || true)
+if [ -n "$leftovers" ]; then
+    echo "processes left behind by the tests:" >&2
+    echo "$leftovers" >&2
+    status=1
+fi
+rm -rf /tmp/zizhu-test-*
+[ "$status" = 0 ] && zizhu_log "All tests passed" || zizhu_log "Tests FAILED"
+exit "$status"
