@@ -173,7 +173,7 @@ let package = Package(
             name: "ZizhuKiosk",
             dependencies: [
                 "KioskCore", "ZizhuLogging", "ZizhuConfiguration", "SocialSecurityCard",
-                "ReceiptPrinting", "TextConsole", "HubClient", "HubAPI",
+                "ReceiptPrinting", "TextConsole", "HubClient", "HubAPI", "Journal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

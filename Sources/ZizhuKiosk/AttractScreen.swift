@@ -34,7 +34,7 @@ struct AttractScreen {
         if case .ready(_, .present) = report.cardReader {
             lines.append(Line(text: texts["attract.card_detected"], emphasis: .prompt))
         } else {
-            lines.append(Line(text: "▶ " + texts["attract.insert_card"], emphasis: .prompt))
+            lines.append(Line(text: "【" + texts["attract.insert_card"] + "】", emphasis: .prompt))
         }
         lines.append(Line(text: "", emphasis: .normal))
         lines.append(Line(text: texts["attract.services_heading"], emphasis: .normal))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HubAPI
+import Journal
 import KioskCore
 import Logging
 import ServiceLifecycle
@@ -54,6 +55,9 @@ struct Run: AsyncParsableCommand {
         } catch {
             throw ValidationError("assets: \(error)")
         }
+        let journal = try openJournal(settings, logger: logger)
+        let migrations = try journal.appliedMigrations()
+        logger.info("journal open", metadata: ["journal.migrations": .stringConvertible(migrations.count)])
         let service = KioskScreenService(
             screen: screen, survey: DeviceSurvey(settings: settings), refresh: .milliseconds(Int(refresh * 1000)), logger: logger)
         let group = ServiceGroup(configuration: .init(
@@ -82,5 +86,19 @@ struct Status: AsyncParsableCommand {
         for (service, availability) in catalogue.availability(under: report.health) {
             print("service \(service.id): \(StatusReport.text(availability))")
         }
+    }
+}
+
+/// Opens the journal in the state directory, creating the directory (owner-only) if needed.
+/// A journal that cannot be opened stops the kiosk: it must never take requests it cannot record.
+func openJournal(_ settings: KioskConfiguration, logger: Logger) throws -> AppDatabase {
+    let directory = settings.stateDirectory
+    do {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        return try AppDatabase(path: "\(directory)/journal.sqlite")
+    } catch {
+        logger.critical("journal unusable", metadata: ["path": .string(directory), "error": .string("\(error)")])
+        throw ValidationError("the journal in \(directory) cannot be opened (\(error)); a technician must check storage.state_directory and the disk")
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import KioskCore
 import Testing
 import ZizhuConfiguration
@@ -19,10 +20,24 @@ import ZizhuConfiguration
     @Test func screenTextsAvoidAmbiguousWidthCharacters() throws {
         let texts = try AssetLoader(directory: Self.assetsDirectory).screenTexts()
         #expect(texts["attract.title"] == "人社自助服务")
-        // A few East Asian "ambiguous" characters terminals draw one cell wide.
-        let ambiguous: Set<Character> = ["①", "※", "○", "●", "△", "→", "…", "—", "·"]
+        // Terminals draw East Asian "Ambiguous" characters (“”, ①, ※, →) one cell wide while
+        // CJK fonts draw them wide; screen texts must not use them. Unicode's own table decides.
+        let ambiguous = try Self.ambiguousRanges()
         for (key, text) in texts.texts {
-            #expect(!text.contains { ambiguous.contains($0) }, "\(key) uses an ambiguous-width character")
+            for scalar in text.unicodeScalars where ambiguous.contains(where: { $0.contains(scalar.value) }) {
+                Issue.record("\(key) uses U+\(String(scalar.value, radix: 16, uppercase: true)) \(scalar), an ambiguous-width character")
+            }
+        }
+    }
+
+    static func ambiguousRanges() throws -> [ClosedRange<UInt32>] {
+        let text = try String(contentsOfFile: "/usr/share/unicode/EastAsianWidth.txt", encoding: .utf8)
+        return text.split(separator: "\n").compactMap { line -> ClosedRange<UInt32>? in
+            let fields = line.split(separator: "#", maxSplits: 1).first?.split(separator: ";") ?? []
+            guard fields.count == 2, fields[1].trimmingCharacters(in: .whitespaces) == "A" else { return nil }
+            let bounds = fields[0].trimmingCharacters(in: .whitespaces).components(separatedBy: "..").compactMap { UInt32($0, radix: 16) }
+            guard let low = bounds.first else { return nil }
+            return low...(bounds.last ?? low)
         }
     }
 

@@ -1,0 +1,99 @@
+#!/bin/bash
+# Runs the Zizhu demo on this machine (Debian 12, as root): an emulated card in a private pcscd,
+# a private cupsd with an emulated receipt printer, the hub on its embedded defaults, and the
+# kiosk screen in this terminal. Ctrl-C stops everything this script started, by PID.
+#
+#   kiosk/demo.sh
+#
+# State and logs go to .zizhu-demo/ in the repository (removed at the next start).
+# While it runs, another terminal can use the operator tool against the same services:
+#   source .zizhu-demo/env && zizhuctl printer status && zizhuctl card readers
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+source kiosk/lib/common.sh
+zizhu_require_root
+# shellcheck disable=SC2086
+zizhu_install_packages $ZIZHU_BUILD_PACKAGES $ZIZHU_DEVICE_PACKAGES
+zizhu_find_swift
+
+# Fixed ports, so the operator commands in .zizhu-demo/env keep working across runs.
+# (vpcd's Debian default is 35963; the demo keeps clear of it in case a system pcscd uses it.)
+VPCD_PORT=${ZIZHU_DEMO_VPCD_PORT:-35990}
+PRINTER_PORT=${ZIZHU_DEMO_PRINTER_PORT:-9100}
+HUB_PORT=${ZIZHU_DEMO_HUB_PORT:-8080}
+for port in "$VPCD_PORT" "$((VPCD_PORT + 1))" "$PRINTER_PORT" "$HUB_PORT"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        echo "Port $port is already in use (another demo still running?). Stop it, or choose other ports with" >&2
+        echo "ZIZHU_DEMO_VPCD_PORT, ZIZHU_DEMO_PRINTER_PORT and ZIZHU_DEMO_HUB_PORT." >&2
+        exit 1
+    fi
+done
+
+zizhu_log "Building (the first build fetches and compiles the dependencies: 5 to 15 minutes)"
+swift build 2>&1 | grep -E 'error:|Build complete|Compiling [A-Z]' | grep -v '^\[' || true
+[ "${PIPESTATUS[0]}" = 0 ] || { echo "build failed; run 'swift build' to see why" >&2; exit 1; }
+bin=$(swift build --show-bin-path)
+
+state=$repo/.zizhu-demo
+rm -rf "$state"
+mkdir -p "$state/logs" "$state/printer" "$state/hub" "$state/kiosk"
+pids=()
+cleanup() {
+    trap - EXIT INT TERM HUP
+    printf '\n' >&2
+    zizhu_log "Stopping the demo's services"
+    # Reverse order of start; SIGTERM first, SIGKILL for anything still there after 5 seconds.
+    local index
+    for ((index = ${#pids[@]} - 1; index >= 0; index--)); do kill "${pids[index]}" 2>/dev/null || true; done
+    for _ in $(seq 50); do
+        local alive=0
+        for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+        [ "$alive" = 0 ] && break
+        sleep 0.1
+    done
+    for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+    zizhu_log "Stopped. Logs are in $state/logs"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+zizhu_log "Starting pcscd with a vpcd reader (port $VPCD_PORT)"
+pids+=("$(kiosk/lib/pcscd-env.sh "$state/pcscd" "$VPCD_PORT" "Zizhu Demo Reader")")
+export PCSCLITE_CSOCK_NAME=$state/pcscd/run/pcscd.comm
+
+zizhu_log "Starting the emulated receipt printer (port $PRINTER_PORT) and cupsd"
+"$bin/zizhu-printersim" --port "$PRINTER_PORT" --output "$state/printer" > "$state/logs/printer.log" 2>&1 &
+pids+=("$!")
+pids+=("$(kiosk/lib/cups-env.sh "$state/cups" "$PRINTER_PORT" | tail -n 1)")
+
+zizhu_log "Starting the hub (http://127.0.0.1:$HUB_PORT)"
+(cd "$state/hub" && exec "$bin/zizhu-hub" serve --host 127.0.0.1 --port "$HUB_PORT") > "$state/logs/hub.log" 2>&1 &
+pids+=("$!")
+
+zizhu_log "Inserting the emulated card"
+"$bin/zizhu-cardsim" --port "$VPCD_PORT" > "$state/logs/cardsim.log" 2>&1 &
+pids+=("$!")
+
+cat > "$state/env" <<EOT
+# source this file to point zizhuctl at the demo's services
+export PATH=$bin:\$PATH
+export PCSCLITE_CSOCK_NAME=$PCSCLITE_CSOCK_NAME
+export CUPS_SERVER=$state/cups/cups.sock
+export ZIZHU_PRINTER_CUPS_SERVER=$state/cups/cups.sock
+export ZIZHU_HUB_URL=http://127.0.0.1:$HUB_PORT
+export ZIZHU_UI_ASSETS_DIRECTORY=$repo/assets
+export ZIZHU_STORAGE_STATE_DIRECTORY=$state/kiosk
+EOT
+# shellcheck disable=SC1091
+source "$state/env"
+
+for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$HUB_PORT") 2>/dev/null && break
+    sleep 0.1
+done
+
+zizhu_log "Starting the kiosk screen (Ctrl-C stops the demo; logs in $state/logs)"
+sleep 1
+# The kiosk draws on this terminal; its log lines go to a file so they never cover the screen.
+"$bin/zizhu-kiosk" run 2> "$state/logs/kiosk.log" || true
