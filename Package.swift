@@ -242,7 +242,12 @@ let package = Package(
         ),
         .testTarget(
             name: "SocialSecurityCardTests",
-            dependencies: ["SocialSecurityCard", "CardEmulation", "TestSupport"],
+            dependencies: ["SocialSecurityCard", "CardEmulation", "KioskCore", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CardEmulationTests",
+            dependencies: ["CardEmulation", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
