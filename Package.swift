@@ -252,7 +252,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ReceiptPrintingTests",
-            dependencies: ["ReceiptPrinting", "TestSupport"],
+            dependencies: ["ReceiptPrinting", "KioskCore", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

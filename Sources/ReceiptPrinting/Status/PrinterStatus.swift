@@ -1,3 +1,5 @@
+import KioskCore
+
 /// What CUPS reports about a queue (IPP Get-Printer-Attributes), before any interpretation.
 public struct PrinterStatus: Equatable, Sendable {
     /// IPP `printer-state`.
@@ -81,11 +83,4 @@ public enum PrintingFault: Error, Equatable, Sendable {
         case .offline, .stopped, .noSuchQueue, .cupsUnavailable: return .technician
         }
     }
-}
-
-/// Who has to do something about a fault.
-public enum ResponsibleParty: Sendable, Equatable {
-    case citizen
-    case staff
-    case technician
 }

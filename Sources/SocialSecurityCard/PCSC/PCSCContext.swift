@@ -8,7 +8,7 @@ import Glibc
 public final class PCSCContext: @unchecked Sendable {
     // @unchecked: the handle is an integer owned by pcscd; libpcsclite serialises calls on one
     // context internally, and `release` happens once, in deinit.
-    private let handle: SCARDCONTEXT
+    let handle: SCARDCONTEXT
 
     /// Establishes a context with pcscd.
     /// - Throws: ``PCSCError`` — `.noService` when pcscd is not running.
