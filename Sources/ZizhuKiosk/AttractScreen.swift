@@ -15,7 +15,8 @@ struct AttractScreen {
         "attract.title", "attract.insert_card", "attract.card_detected", "attract.hours", "attract.services_heading",
         "attract.unavailable_suffix", "attract.offline_suffix", "status.heading", "status.card_reader_ok",
         "status.card_reader_missing", "status.printer_ok", "status.printer_paper_low", "status.printer_unavailable",
-        "status.hub_ok", "status.hub_offline",
+        "status.hub_ok", "status.hub_offline", "card.confirm_heading", "card.name_label", "card.id_label", "card.expired",
+        "card.not_social_security", "card.removed", "card.unreadable", "card.reader_fault",
     ]
 
     /// A line of the screen and how it should stand out.
@@ -31,7 +32,9 @@ struct AttractScreen {
             Line(text: office, emphasis: .normal),
             Line(text: "", emphasis: .normal),
         ]
-        if case .ready(_, .present) = report.cardReader {
+        if let card = report.card {
+            lines += cardLines(card)
+        } else if case .ready(_, .present) = report.cardReader {
             lines.append(Line(text: texts["attract.card_detected"], emphasis: .prompt))
         } else {
             lines.append(Line(text: "【" + texts["attract.insert_card"] + "】", emphasis: .prompt))
@@ -49,6 +52,27 @@ struct AttractScreen {
         lines.append(Line(text: statusLine(report), emphasis: .muted))
         lines.append(Line(text: texts["attract.hours"], emphasis: .muted))
         return lines
+    }
+
+    private func cardLines(_ card: CardReading) -> [Line] {
+        switch card {
+        case .holder(let name, let id):
+            return [
+                Line(text: texts["card.confirm_heading"], emphasis: .prompt),
+                Line(text: texts["card.name_label"] + name, emphasis: .normal),
+                Line(text: texts["card.id_label"] + id, emphasis: .normal),
+            ]
+        case .failed(let error):
+            let key: String
+            switch error {
+            case .cardExpired: key = "card.expired"
+            case .notASocialSecurityCard: key = "card.not_social_security"
+            case .cardRemoved, .noCard: key = "card.removed"
+            case .readerFault, .secureReadRequired: key = "card.reader_fault"
+            default: key = "card.unreadable"
+            }
+            return [Line(text: "【" + texts[key] + "】", emphasis: .prompt)]
+        }
     }
 
     private func statusLine(_ report: DeviceReport) -> String {

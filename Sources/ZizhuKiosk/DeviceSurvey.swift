@@ -13,6 +13,8 @@ struct DeviceReport: Equatable, Sendable {
     }
 
     var cardReader: CardReader
+    /// What the card in the reader said, once read; `nil` while there is no card.
+    var card: CardReading?
     var printer: Result<PrinterStatus, PrintingFault>
     var hubVersion: String?
 
@@ -33,6 +35,13 @@ struct DeviceReport: Equatable, Sendable {
     }
 }
 
+/// The outcome of reading the card that was inserted.
+enum CardReading: Equatable, Sendable {
+    /// Masked for the screen: 张*, 330102********1213.
+    case holder(maskedName: String, maskedID: String)
+    case failed(CardError)
+}
+
 /// Asks each device and the hub for its state. Every failure becomes a value in the report.
 struct DeviceSurvey: Sendable {
     let settings: KioskConfiguration
@@ -46,7 +55,23 @@ struct DeviceSurvey: Sendable {
     func run() async -> DeviceReport {
         async let hubVersion = try? hub?.health()
         let printer = CUPSConnection(server: settings.cupsServer).printerStatus(queue: settings.receiptQueue)
-        return DeviceReport(cardReader: cardReader(), printer: printer, hubVersion: await hubVersion ?? nil)
+        return DeviceReport(cardReader: cardReader(), card: nil, printer: printer, hubVersion: await hubVersion ?? nil)
+    }
+
+    /// Reads the holder of the card in `reader`; the full record stays here, only masked text leaves.
+    func readCard(reader: String, today: CalendarDate) -> CardReading {
+        do {
+            let session = try CardSession(context: PCSCContext(), reader: reader)
+            defer { session.close() }
+            let holder = try session.readCardHolder(today: today)
+            return .holder(maskedName: holder.maskedName, maskedID: holder.citizenID.masked)
+        } catch let error as CardError {
+            return .failed(error)
+        } catch let error as PCSCError {
+            return .failed(.readerFault(error))
+        } catch {
+            return .failed(.malformedResponse("\(error)"))
+        }
     }
 
     private func cardReader() -> DeviceReport.CardReader {

@@ -1,6 +1,8 @@
+import Foundation
 import KioskCore
 import Logging
 import ServiceLifecycle
+import SocialSecurityCard
 import TextConsole
 
 /// Draws the attract screen and refreshes it as devices change, until graceful shutdown.
@@ -16,8 +18,24 @@ struct KioskScreenService: Service {
         // Restored on every way out of run(): graceful shutdown (SIGTERM/SIGINT/SIGHUP) or an error.
         defer { terminal.restore() }
         var lastReport: DeviceReport?
+        var cardReading: CardReading?
+        var wasPresent = false
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let report = await survey.run()
+            var report = await survey.run()
+            // Read each inserted card once; forget it as soon as it leaves the reader.
+            if case .ready(let reader, .present) = report.cardReader {
+                if !wasPresent {
+                    cardReading = survey.readCard(reader: reader, today: Today.date())
+                    if case .failed(let error) = cardReading {
+                        logger.notice("card not usable", metadata: ["card.error": .string("\(error)")])
+                    }
+                }
+                wasPresent = true
+            } else {
+                wasPresent = false
+                cardReading = nil
+            }
+            report.card = cardReading
             if report != lastReport {
                 logger.info("device status", metadata: [
                     "card.reader": .string("\(report.health.cardReader)"),
@@ -31,5 +49,13 @@ struct KioskScreenService: Service {
                 try await Task.sleep(for: refresh)
             }
         }
+    }
+}
+
+/// Today's date in the kiosk's time zone (China Standard Time unless TZ says otherwise).
+enum Today {
+    static func date() -> CalendarDate {
+        let parts = Calendar.current.dateComponents([.year, .month, .day], from: Date())
+        return CalendarDate(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1)
     }
 }
