@@ -20,6 +20,7 @@ let package = Package(
         .executable(name: "zizhuctl", targets: ["ZizhuCtl"]),
         .executable(name: "zizhu-cardsim", targets: ["ZizhuCardSim"]),
         .executable(name: "zizhu-printersim", targets: ["ZizhuPrinterSim"]),
+        .executable(name: "zizhu-bench", targets: ["ZizhuBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
@@ -215,6 +216,15 @@ let package = Package(
                 "ZizhuLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        .executableTarget(
+            name: "ZizhuBench",
+            dependencies: [
+                "KioskCore", "SocialSecurityCard",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
         ),
