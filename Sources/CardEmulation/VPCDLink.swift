@@ -58,6 +58,13 @@ public final class VPCDLink {
         close(descriptor)
     }
 
+    /// Pulls the card: shuts the connection down so vpcd sees it close and a ``receive()`` blocked
+    /// on another thread returns ``LinkError/closed``. Safe to call from any thread: it only
+    /// touches the descriptor, which stays open (and so cannot be reused) until `deinit`.
+    public func shutdown() {
+        _ = Glibc.shutdown(descriptor, Int32(SHUT_RDWR))
+    }
+
     /// Waits for the next frame from vpcd.
     public func receive() throws(LinkError) -> Message {
         let header = try readExactly(2)
