@@ -51,7 +51,9 @@ struct HubCommands: AsyncParsableCommand {
 }
 
 struct CardCommands: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "card", abstract: "Card readers.", subcommands: [Readers.self])
+    static let configuration = CommandConfiguration(
+        commandName: "card", abstract: "Card readers, and the emulated card of zizhu-cardsim.",
+        subcommands: [Readers.self, InsertCard.self, RemoveCard.self, CardSimulatorStatus.self])
 
     struct Readers: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the PC/SC readers and whether each holds a card.")
