@@ -63,9 +63,9 @@ struct ZizhuCardSimCommand: ParsableCommand {
         let logger = Logger(label: "zizhu.cardsim")
         let controlPath = control ?? ProcessInfo.processInfo.environment["ZIZHU_CARDSIM_CONTROL"] ?? Self.defaultControlPath
 
-        let socket: ControlSocket
+        let controlSocket: ControlSocket
         do {
-            socket = try ControlSocket(path: controlPath)
+            controlSocket = try ControlSocket(path: controlPath)
         } catch {
             logger.critical("cannot open the control socket", metadata: ["error": .string("\(error)")])
             throw ExitCode.failure
@@ -79,7 +79,7 @@ struct ZizhuCardSimCommand: ParsableCommand {
             sigwait(&waitSet, &received)
             logger.info("stopping", metadata: ["signal": .stringConvertible(received)])
             slot.remove()
-            socket.unlinkPath()
+            controlSocket.unlinkPath()
             Foundation.exit(0)
         }
         signalThread.start()
@@ -91,13 +91,13 @@ struct ZizhuCardSimCommand: ParsableCommand {
             do {
                 slot.insert(.profile(path: path, try CardProfile.load(path: path)))
             } catch {
-                socket.unlinkPath()
+                controlSocket.unlinkPath()
                 logger.critical("cannot insert the profile", metadata: ["error": .string("\(error)")])
                 throw ExitCode.failure
             }
         }
         logger.info("listening for control requests", metadata: ["control": .string(controlPath), "vpcd.port": .stringConvertible(port)])
-        socket.serve { line in Self.handle(line, slot: slot, logger: logger) }
+        controlSocket.serve { line in Self.handle(line, slot: slot, logger: logger) }
     }
 
     /// Carries out one control request and returns the reply line.

@@ -168,6 +168,27 @@ struct CardSimulatorEndToEndTests {
         }
     }
 
+    @Test func controlProtocolAnswersMalformedRequestsWithErrors() async throws {
+        try await PrivatePCSCD.with { pcscd in
+            try await withSimulator(pcscd) { _, control in
+                // Raw lines, as zizhuctl would never send them (it makes paths absolute).
+                let client = #"""
+                    import socket, sys
+                    for line in sys.argv[2:]:
+                        s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+                        s.sendall((line + "\n").encode()); print(s.makefile().readline().rstrip("\n")); s.close()
+                    """#
+                let python = try TestEnvironment.requireProgram("/usr/bin/python3", package: "python3")
+                let replies = try await TestEnvironment.run(python, ["-c", client, control, "insert cards/x.json", "eject", "status"])
+                #expect(replies.split(separator: "\n") == [
+                    "error the profile path must be absolute (the emulator's working directory is not yours): cards/x.json",
+                    "error usage: insert <absolute profile path> | remove | status",
+                    "ok card=none",
+                ])
+            }
+        }
+    }
+
     private func hex(_ text: String) -> String {
         text.utf8.map { String(format: "%02X", $0) }.joined()
     }
