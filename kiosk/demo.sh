@@ -7,7 +7,8 @@
 #
 # State and logs go to .zizhu-demo/ in the repository (removed at the next start).
 # While it runs, another terminal can use the operator tool against the same services:
-#   source .zizhu-demo/env && zizhuctl printer status && zizhuctl card readers
+#   source .zizhu-demo/env && zizhuctl card readers && zizhuctl printer status
+#   zizhuctl card remove; zizhuctl card insert .zizhu-demo/cards/ouyang-rare-3.0.json
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -71,8 +72,12 @@ zizhu_log "Starting the hub (http://127.0.0.1:$HUB_PORT)"
 (cd "$state/hub" && exec "$bin/zizhu-hub" serve --host 127.0.0.1 --port "$HUB_PORT") > "$state/logs/hub.log" 2>&1 &
 pids+=("$!")
 
-zizhu_log "Inserting the emulated card"
-"$bin/zizhu-cardsim" --port "$VPCD_PORT" > "$state/logs/cardsim.log" 2>&1 &
+zizhu_log "Starting the card emulator with a synthetic card (张三, 3.0) inserted"
+# Profiles are copied: the emulator writes PIN tries back, like a chip, and the repository's
+# copies stay as they are.
+cp -r assets/cards "$state/cards"
+"$bin/zizhu-cardsim" --port "$VPCD_PORT" --control "$state/cardsim.sock" --profile "$state/cards/zhang-san-3.0.json" \
+    > "$state/logs/cardsim.log" 2>&1 &
 pids+=("$!")
 
 cat > "$state/env" <<EOT
@@ -84,6 +89,7 @@ export ZIZHU_PRINTER_CUPS_SERVER=$state/cups/cups.sock
 export ZIZHU_HUB_URL=http://127.0.0.1:$HUB_PORT
 export ZIZHU_UI_ASSETS_DIRECTORY=$repo/assets
 export ZIZHU_STORAGE_STATE_DIRECTORY=$state/kiosk
+export ZIZHU_CARDSIM_CONTROL=$state/cardsim.sock
 EOT
 # shellcheck disable=SC1091
 source "$state/env"

@@ -18,7 +18,7 @@ struct PCSCReaderTests {
     @Test func seesTheEmulatedCardArriveAndLeave() async throws {
         try await PrivatePCSCD.with { pcscd in
             let context = try PCSCContext()
-            let card = try pcscd.startCardSimulator()
+            let card = try pcscd.startCardSimulator(arguments: CardSimulatorArguments.blank(in: pcscd))
             // pcscd polls vpcd every 400 ms; allow a few polls.
             try await TestEnvironment.waitUntil("the card to be present", timeout: .seconds(10)) {
                 if case .present = try context.cardPresence(reader: pcscd.readerName) { return true }

@@ -48,7 +48,7 @@ struct ReaderMonitorTests {
             defer { log.stop() }
             let reader = pcscd.readerName
             try await log.waitFor("the reader") { $0 == .readerAttached(reader) }
-            let card = try pcscd.startCardSimulator(arguments: CardSimulatorArguments.blank)
+            let card = try pcscd.startCardSimulator(arguments: CardSimulatorArguments.blank(in: pcscd))
             try await log.waitFor("card inserted") {
                 if case .cardInserted(reader, let atr) = $0 { return atr.first == 0x3B }
                 return false
@@ -69,7 +69,7 @@ struct ReaderMonitorTests {
             try await log.waitFor("pcscd back") { $0 == .serviceRestored }
             // After the restart the reader is reported again and cards work as before.
             log.clear()
-            let card = try restarted.startCardSimulator(arguments: CardSimulatorArguments.blank)
+            let card = try restarted.startCardSimulator(arguments: CardSimulatorArguments.blank(in: restarted))
             try await log.waitFor("card inserted after restart") {
                 if case .cardInserted(restarted.readerName, _) = $0 { return true }
                 return false
@@ -84,6 +84,8 @@ struct ReaderMonitorTests {
 
 /// Arguments for zizhu-cardsim in these tests.
 enum CardSimulatorArguments {
-    /// A chip with no applications.
-    static let blank: [String] = []
+    /// A chip with no applications, with a control socket of its own (never the system default).
+    static func blank(in pcscd: PrivatePCSCD) -> [String] {
+        ["--blank", "--control", "\(pcscd.directory)/cardsim.sock"]
+    }
 }
