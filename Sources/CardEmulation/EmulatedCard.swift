@@ -40,18 +40,28 @@ public final class BlankCard: EmulatedCard {
 }
 
 /// Runs a card on a vpcd link until the link closes.
-public struct CardSession {
+public struct EmulatorSession {
     public let link: VPCDLink
     public let card: any EmulatedCard
+    /// When it returns true for a command, the card leaves the reader instead of answering: a
+    /// citizen pulling the card out in the middle of a command (tests of the reader side).
+    public let pullOutBefore: (@Sendable ([UInt8]) -> Bool)?
 
-    public init(link: VPCDLink, card: any EmulatedCard) {
-        self.link = link
-        self.card = card
+    /// How a session ended without an error.
+    public enum End: Equatable {
+        /// The card was pulled out mid-command (``pullOutBefore``); the slot is now empty.
+        case pulledOut
     }
 
-    /// Serves vpcd until pcscd closes the connection.
+    public init(link: VPCDLink, card: any EmulatedCard, pullOutBefore: (@Sendable ([UInt8]) -> Bool)? = nil) {
+        self.link = link
+        self.card = card
+        self.pullOutBefore = pullOutBefore
+    }
+
+    /// Serves vpcd until pcscd closes the connection, or the card is pulled out.
     /// - Throws: ``VPCDLink/LinkError``; `.closed` is the normal end.
-    public func run() throws(VPCDLink.LinkError) {
+    public func run() throws(VPCDLink.LinkError) -> End {
         while true {
             switch try link.receive() {
             case .control(.getATR):
@@ -63,6 +73,10 @@ public struct CardSession {
             case .unknownControl:
                 continue   // vpcd defines no other codes; ignoring keeps the card "present"
             case .apdu(let command):
+                if let pullOutBefore, pullOutBefore(command) {
+                    link.shutdown()
+                    return .pulledOut
+                }
                 try link.send(card.respond(to: command))
             }
         }

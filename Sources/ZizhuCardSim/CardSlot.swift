@@ -28,6 +28,8 @@ final class CardSlot: @unchecked Sendable {
     private let host: String
     private let port: UInt16
     private let logger: Logger
+    /// See ``EmulatorSession/pullOutBefore``.
+    private let pullOutBefore: (@Sendable ([UInt8]) -> Bool)?
 
     /// One insertion's lifetime: from `insert` until its thread has closed the connection.
     private final class Insertion: @unchecked Sendable {
@@ -44,10 +46,11 @@ final class CardSlot: @unchecked Sendable {
 
     static let reconnectInterval: TimeInterval = 0.2
 
-    init(host: String, port: UInt16, logger: Logger) {
+    init(host: String, port: UInt16, logger: Logger, pullOutBefore: (@Sendable ([UInt8]) -> Bool)? = nil) {
         self.host = host
         self.port = port
         self.logger = logger
+        self.pullOutBefore = pullOutBefore
     }
 
     /// Inserts `card`, pulling out whatever was inserted before.
@@ -116,7 +119,10 @@ final class CardSlot: @unchecked Sendable {
             // A new connection is a fresh insertion: power comes up from nothing.
             card.resetVolatileState()
             do {
-                try CardSession(link: link, card: card).run()
+                if try EmulatorSession(link: link, card: card, pullOutBefore: pullOutBefore).run() == .pulledOut {
+                    logger.info("card pulled out mid-command", metadata: ["vpcd.port": .stringConvertible(port)])
+                    locked { insertion.isRemoved = true }
+                }
             } catch VPCDLink.LinkError.closed {
                 // The normal end: removed here, or pcscd stopped.
             } catch {

@@ -37,14 +37,28 @@ struct ZizhuCardSimCommand: ParsableCommand {
     @Option(help: "The control socket. Default: $ZIZHU_CARDSIM_CONTROL, else \(defaultControlPath).")
     var control: String?
 
+    @Option(help: ArgumentHelp(
+        "Pull the card out, unanswered, when the reader asks for this record tag (hex, e.g. 09): a card removed mid-read.",
+        discussion: "For tests of the reader side only."))
+    var pullOutAtRecord: String?
+
     @Option(help: "Log format: logfmt or json.")
     var logFormat: String = "logfmt"
 
     @Option(help: "Log level: info, or debug to log every APDU (PIN data masked).")
     var logLevel: String = "info"
 
+    /// READ RECORD (INS B2) of the given tag, for --pull-out-at-record.
+    static func pullOut(atRecord tagText: String?) -> (@Sendable ([UInt8]) -> Bool)? {
+        guard let tagText, let tag = UInt8(tagText, radix: 16) else { return nil }
+        return { command in command.count >= 4 && command[1] == 0xB2 && command[2] == tag }
+    }
+
     func validate() throws {
         if blank && profile != nil { throw ValidationError("--blank and --profile both insert a card; give one") }
+        if let pullOutAtRecord, UInt8(pullOutAtRecord, radix: 16) == nil {
+            throw ValidationError("--pull-out-at-record: a record tag in hex, e.g. 09")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level: one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -70,7 +84,7 @@ struct ZizhuCardSimCommand: ParsableCommand {
             logger.critical("cannot open the control socket", metadata: ["error": .string("\(error)")])
             throw ExitCode.failure
         }
-        let slot = CardSlot(host: host, port: port, logger: logger)
+        let slot = CardSlot(host: host, port: port, logger: logger, pullOutBefore: Self.pullOut(atRecord: pullOutAtRecord))
 
         let signals = stopSignals
         let signalThread = Thread {

@@ -85,6 +85,27 @@ struct CardReadIntegrationTests {
         }
     }
 
+    @Test func aCardPulledOutMidReadIsCardRemovedNotGarbage() async throws {
+        try await PrivatePCSCD.with { pcscd in
+            let copy = try EmulatedCards.copy("zhang-san-3.0.json")
+            // The emulator vanishes instead of answering READ RECORD 09 (the name), as a card
+            // yanked out mid-command: vpcd then hands the reader an empty "successful" response.
+            let card = try pcscd.startCardSimulator(arguments: [
+                "--profile", copy, "--control", "\(pcscd.directory)/cardsim.sock", "--pull-out-at-record", "09",
+            ])
+            try await EmulatedCards.waitForCard(in: pcscd.readerName)
+            let session = try CardSession(context: PCSCContext(), reader: pcscd.readerName)
+            #expect(throws: CardError.cardRemoved) { try session.readCardHolder(today: Self.today) }
+            session.close()
+            // And the reader sees an empty slot afterwards; a new session is refused plainly.
+            try await TestEnvironment.waitUntil("the slot to be empty", timeout: .seconds(10)) {
+                try PCSCContext().cardPresence(reader: pcscd.readerName) == .empty
+            }
+            #expect(throws: CardError.noCard) { try CardSession(context: PCSCContext(), reader: pcscd.readerName) }
+            await card.stop()
+        }
+    }
+
     @Test func pinRightWrongAndBlocked() async throws {
         let triesAfterwards = try await withCard("zhang-san-3.0.json") { pcscd, copy in
             let session = try CardSession(context: PCSCContext(), reader: pcscd.readerName)
