@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "zizhu-cardsim", targets: ["ZizhuCardSim"]),
         .executable(name: "zizhu-printersim", targets: ["ZizhuPrinterSim"]),
         .executable(name: "zizhu-bench", targets: ["ZizhuBench"]),
+        .executable(name: "zizhu-console-demo", targets: ["ZizhuConsoleDemo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
@@ -35,6 +36,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.7.0"),
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-openapi-async-http-client.git", from: "1.1.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0" ..< "5.0.0"),
+        .package(url: "https://github.com/apple/swift-http-structured-headers.git", from: "1.7.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
     ],
     targets: [
         // MARK: C libraries, each behind a system-library target with a thin shim
@@ -127,6 +132,18 @@ let package = Package(
             exclude: ["WidthTable/generate_width_table.py"],
             swiftSettings: strictSettings
         ),
+        // A three-screen program on TextConsole (size choice, PIN pad, paged records): the
+        // golden-file, tmux and screenshot tests run it; zizhu-console-demo shows it.
+        .target(
+            name: "ConsoleDemo",
+            dependencies: ["TextConsole"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "ZizhuConsoleDemo",
+            dependencies: ["ConsoleDemo", "TextConsole"],
+            swiftSettings: strictSettings
+        ),
 
         // MARK: Storage and sync
 
@@ -145,10 +162,33 @@ let package = Package(
             swiftSettings: strictSettings,
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
+        // RFC 9421 signature bases and RFC 9530 digests, shared by the kiosk's signer and the hub's verifier.
+        .target(
+            name: "HubSigning",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "RawStructuredFieldValues", package: "swift-http-structured-headers"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The hub's storage behind one protocol: SQLite (GRDB) or PostgreSQL (postgres-nio).
+        .target(
+            name: "HubStore",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "HubClient",
             dependencies: [
-                "HubAPI",
+                "HubAPI", "HubSigning",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
@@ -159,7 +199,9 @@ let package = Package(
         .target(
             name: "HubServer",
             dependencies: [
-                "HubAPI",
+                "HubAPI", "HubSigning", "HubStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
@@ -185,7 +227,7 @@ let package = Package(
         .executableTarget(
             name: "ZizhuHub",
             dependencies: [
-                "ZizhuLogging", "ZizhuConfiguration", "HubServer", "HubAPI",
+                "ZizhuLogging", "ZizhuConfiguration", "HubServer", "HubAPI", "HubStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -196,7 +238,7 @@ let package = Package(
         .executableTarget(
             name: "ZizhuCtl",
             dependencies: [
-                "ZizhuConfiguration", "SocialSecurityCard", "ReceiptPrinting", "HubClient",
+                "ZizhuConfiguration", "SocialSecurityCard", "ReceiptPrinting", "HubClient", "HubStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -272,11 +314,21 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "LivenessTests", dependencies: ["Liveness", "CameraCapture"], swiftSettings: strictSettings),
-        .testTarget(name: "TextConsoleTests", dependencies: ["TextConsole"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "TextConsoleTests",
+            dependencies: ["TextConsole", "ConsoleDemo", "TestSupport"],
+            exclude: ["Goldens"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "HubTests",
-            dependencies: ["HubClient", "HubServer", "TestSupport"],
+            dependencies: [
+                "HubClient", "HubServer", "HubStore", "HubSigning", "HubAPI", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -7,28 +7,92 @@ import OpenAPIRuntime
 
 /// A kiosk's (or operator's) client for one hub, over the generated OpenAPI client.
 public struct HubConnection: Sendable {
-    private let client: Client
+    /// The generated client, for callers that need an operation's full output.
+    public let client: Client
 
     /// - Parameters:
     ///   - baseURL: the hub's base URL, e.g. `http://127.0.0.1:8080`.
     ///   - httpClient: the shared AsyncHTTPClient; the caller owns its lifetime.
     ///   - timeout: how long one request may take before the hub counts as unreachable.
-    public init(baseURL: String, httpClient: HTTPClient = .shared, timeout: Duration = .seconds(5)) throws(HubConnectionError) {
+    ///   - signer: an enrolled kiosk's signer; without it only `/health` and enrollment work.
+    public init(baseURL: String, httpClient: HTTPClient = .shared, timeout: Duration = .seconds(5),
+                signer: KioskSigningMiddleware? = nil) throws(HubConnectionError) {
         guard let url = URL(string: baseURL), url.host != nil else { throw .invalidURL(baseURL) }
         let transport = AsyncHTTPClientTransport(configuration: .init(client: httpClient, timeout: TimeAmount(timeout)))
-        client = Client(serverURL: url, transport: transport)
+        client = Client(serverURL: url, transport: transport, middlewares: signer.map { [$0] } ?? [])
     }
 
     /// Asks the hub whether it is up.
     /// - Returns: the hub's software version.
     public func health() async throws(HubConnectionError) -> String {
-        do {
+        try await call {
             switch try await client.getHealth() {
-            case .ok(let ok):
-                return try ok.body.json.version
-            case .undocumented(let status, _):
-                throw HubConnectionError.unexpectedStatus(status)
+            case .ok(let ok): return try ok.body.json.version
+            case .undocumented(let status, _): throw HubConnectionError.unexpectedStatus(status)
             }
+        }
+    }
+
+    /// Enrolls this kiosk with a one-time code.
+    /// - Returns: the device ID and office the hub assigned.
+    public func enroll(code: String, key: KioskKey) async throws(HubConnectionError) -> Components.Schemas.Enrollment {
+        try await call {
+            switch try await client.enroll(body: .json(.init(code: code, publicKey: key.publicKeyBase64))) {
+            case .created(let created): return try created.body.json
+            case .badRequest(let problem): throw try HubConnectionError.refused(status: 400, problem.body.json)
+            case .forbidden(let problem): throw try HubConnectionError.refused(status: 403, problem.body.json)
+            case .contentTooLarge(let problem): throw try HubConnectionError.refused(status: 413, problem.body.json)
+            case .serviceUnavailable(let problem): throw try HubConnectionError.refused(status: 503, problem.body.json)
+            case .undocumented(let status, _): throw HubConnectionError.unexpectedStatus(status)
+            }
+        }
+    }
+
+    /// Delivers a batch; the result names the fate of every seq.
+    public func submit(_ batch: Components.Schemas.TransactionBatch) async throws(HubConnectionError) -> Components.Schemas.BatchResult {
+        try await call {
+            switch try await client.submitTransactions(body: .json(batch)) {
+            case .ok(let ok): return try ok.body.json
+            case .badRequest(let problem): throw try HubConnectionError.refused(status: 400, problem.body.json)
+            case .unauthorized(let problem): throw try HubConnectionError.refused(status: 401, problem.body.json)
+            case .forbidden(let problem): throw try HubConnectionError.refused(status: 403, problem.body.json)
+            case .contentTooLarge(let problem): throw try HubConnectionError.refused(status: 413, problem.body.json)
+            case .serviceUnavailable(let problem): throw try HubConnectionError.refused(status: 503, problem.body.json)
+            case .undocumented(let status, _): throw HubConnectionError.unexpectedStatus(status)
+            }
+        }
+    }
+
+    /// Reports device health; the receipt says how far the kiosk's clock is off.
+    public func heartbeat(_ heartbeat: Components.Schemas.Heartbeat) async throws(HubConnectionError) -> Components.Schemas.HeartbeatReceipt {
+        try await call {
+            switch try await client.sendHeartbeat(body: .json(heartbeat)) {
+            case .ok(let ok): return try ok.body.json
+            case .badRequest(let problem): throw try HubConnectionError.refused(status: 400, problem.body.json)
+            case .unauthorized(let problem): throw try HubConnectionError.refused(status: 401, problem.body.json)
+            case .contentTooLarge(let problem): throw try HubConnectionError.refused(status: 413, problem.body.json)
+            case .serviceUnavailable(let problem): throw try HubConnectionError.refused(status: 503, problem.body.json)
+            case .undocumented(let status, _): throw HubConnectionError.unexpectedStatus(status)
+            }
+        }
+    }
+
+    /// Fetches updates after the stored cursor.
+    public func updates(after cursor: Int64) async throws(HubConnectionError) -> Components.Schemas.UpdatePage {
+        try await call {
+            switch try await client.getUpdates(query: .init(after: cursor)) {
+            case .ok(let ok): return try ok.body.json
+            case .badRequest(let problem): throw try HubConnectionError.refused(status: 400, problem.body.json)
+            case .unauthorized(let problem): throw try HubConnectionError.refused(status: 401, problem.body.json)
+            case .serviceUnavailable(let problem): throw try HubConnectionError.refused(status: 503, problem.body.json)
+            case .undocumented(let status, _): throw HubConnectionError.unexpectedStatus(status)
+            }
+        }
+    }
+
+    private func call<T>(_ body: () async throws -> T) async throws(HubConnectionError) -> T {
+        do {
+            return try await body()
         } catch let error as HubConnectionError {
             throw error
         } catch {
@@ -45,4 +109,11 @@ public enum HubConnectionError: Error, Equatable, Sendable {
     case unreachable(String)
     /// The hub answered with a status the contract does not describe.
     case unexpectedStatus(Int)
+    /// The hub refused the request: 401/403 need a technician (enrollment, revocation, clock),
+    /// 413 smaller batches, 503 a later retry with the same seqs.
+    case refused(status: Int, reason: String, message: String)
+
+    static func refused(status: Int, _ problem: Components.Schemas.Problem) -> Self {
+        .refused(status: status, reason: problem.reason, message: problem.message)
+    }
 }

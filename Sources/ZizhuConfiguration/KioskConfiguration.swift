@@ -60,6 +60,14 @@ public struct HubConfiguration: Sendable, Equatable {
     /// Address to listen on. Plain HTTP is meant for loopback only (the demo).
     public var listenHost = "127.0.0.1"
     public var listenPort = 8080
+    /// An SQLite file path (relative to the working directory) or a `postgres://` URL.
+    public var database = "zizhu-hub.sqlite"
+    /// Largest request body the hub reads; beyond it the answer is 413.
+    public var maxBodyBytes = 1 << 20
+    /// Most items in one batch; beyond it the answer is 413.
+    public var maxBatchItems = 500
+    /// How far a signature's created time may be from the hub's clock.
+    public var signatureWindowSeconds = 300
     public var logFormat: LogLineFormat = .logfmt
     public var logLevel: Logger.Level = .info
 
@@ -70,6 +78,15 @@ public struct HubConfiguration: Sendable, Equatable {
               summary: "Address the hub listens on."),
         .port("listen.port", \.listenPort, default: HubConfiguration().listenPort,
               summary: "TCP port the hub listens on."),
+        .text("storage.database", \.database, default: HubConfiguration().database,
+              summary: "SQLite file (relative to the working directory) or postgres://user@host:port/database."),
+        .integer("limits.max_body_bytes", \.maxBodyBytes, range: 1024...(64 << 20), default: HubConfiguration().maxBodyBytes,
+                 summary: "Largest request body read; larger bodies get 413."),
+        .integer("limits.max_batch_items", \.maxBatchItems, range: 1...1000, default: HubConfiguration().maxBatchItems,
+                 summary: "Most items in one transaction batch; longer batches get 413."),
+        .integer("auth.signature_window_seconds", \.signatureWindowSeconds, range: 10...3600,
+                 default: HubConfiguration().signatureWindowSeconds,
+                 summary: "How far a request signature's created time may be from the hub's clock."),
         .choice("log.format", \.logFormat, default: .logfmt, summary: "Log line format on standard error."),
         .choice("log.level", \.logLevel, default: .info, summary: "Lowest level logged."),
     ])

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HubAPI
 import HubServer
+import HubStore
 import Hummingbird
 import Logging
 import ZizhuConfiguration
@@ -29,6 +30,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "TCP port to listen on (overrides listen.port); 0 picks a free port.")
     var port: Int?
 
+    @Option(help: "SQLite file or postgres://user@host:port/database (overrides storage.database).")
+    var database: String?
+
     func run() async throws {
         var settings: HubConfiguration
         do {
@@ -38,14 +42,31 @@ struct Serve: AsyncParsableCommand {
         }
         if let host { settings.listenHost = host }
         if let port { settings.listenPort = port }
+        if let database { settings.database = database }
         LoggingBootstrap.bootstrap(format: settings.logFormat, level: settings.logLevel)
         let logger = Logger(label: "zizhu.hub")
+        let location: HubDatabase
+        do {
+            location = try HubDatabase(location: settings.database)
+        } catch {
+            throw ValidationError("storage.database: \(error)")
+        }
+        let serverSettings = HubServerSettings(
+            maxBodyBytes: settings.maxBodyBytes, maxBatchItems: settings.maxBatchItems,
+            signatureWindow: .seconds(settings.signatureWindowSeconds))
         let host = settings.listenHost
-        let app = try HubServerApplication.make(
-            host: settings.listenHost, port: settings.listenPort, logger: logger,
-            onServerRunning: { port in
-                logger.info("hub listening", metadata: ["http.host": .string(host), "http.port": .stringConvertible(port)])
-            })
-        try await app.runService()
+        let listenPort = settings.listenPort
+        // The store opens (and migrates) before the server listens, and closes only after the
+        // server has drained its in-flight requests on SIGTERM/SIGINT: no batch is cut off.
+        try await location.withStore(logger: logger) { store in
+            let app = try HubServerApplication.make(
+                host: host, port: listenPort, store: store, settings: serverSettings, logger: logger,
+                onServerRunning: { port in
+                    logger.info("hub listening", metadata: [
+                        "http.host": .string(host), "http.port": .stringConvertible(port), "database": .string(location.displayName),
+                    ])
+                })
+            try await app.runService()
+        }
     }
 }

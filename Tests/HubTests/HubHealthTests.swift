@@ -8,7 +8,7 @@ import Testing
 @Suite(.timeLimit(.minutes(2)))
 struct HubHealthTests {
     @Test func aFreshHubAnswersHealth() async throws {
-        let hub = try await HubUnderTest.start()
+        let hub = try await HubUnderTest.start(arguments: ["--database", "\(try TestEnvironment.temporaryDirectory("hubdb"))/hub.sqlite"])
         let version = try await HubConnection(baseURL: hub.url).health()
         #expect(version == ZizhuVersion.current)
         await hub.stop()
@@ -16,7 +16,7 @@ struct HubHealthTests {
     }
 
     @Test func aStoppedHubIsUnreachable() async throws {
-        let hub = try await HubUnderTest.start()
+        let hub = try await HubUnderTest.start(arguments: ["--database", "\(try TestEnvironment.temporaryDirectory("hubdb"))/hub.sqlite"])
         await hub.stop()
         await #expect {
             _ = try await HubConnection(baseURL: hub.url, timeout: .seconds(2)).health()

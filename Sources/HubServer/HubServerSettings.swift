@@ -1,0 +1,28 @@
+import HubStore
+
+/// The hub's limits and tolerances, from `HubConfiguration`.
+public struct HubServerSettings: Sendable {
+    /// Largest request body read, in bytes; beyond it the answer is 413.
+    public var maxBodyBytes: Int
+    /// Most items in one batch; beyond it the answer is 413.
+    public var maxBatchItems: Int
+    /// A signature's `created` may differ from the hub's clock by at most this much, either way.
+    public var signatureWindow: Duration
+    /// Per-item limits inside a batch.
+    public var ingestion: IngestionLimits
+    /// Heartbeats kept per kiosk.
+    public var heartbeatHistory: Int
+    /// A heartbeat whose wall clock differs from the hub's by more than this is flagged.
+    public var clockSkewTolerance: Duration
+
+    public init(maxBodyBytes: Int = 1 << 20, maxBatchItems: Int = 500, signatureWindow: Duration = .seconds(300),
+                ingestion: IngestionLimits = IngestionLimits(), heartbeatHistory: Int = 100,
+                clockSkewTolerance: Duration = .seconds(30)) {
+        self.maxBodyBytes = maxBodyBytes
+        self.maxBatchItems = maxBatchItems
+        self.signatureWindow = signatureWindow
+        self.ingestion = ingestion
+        self.heartbeatHistory = heartbeatHistory
+        self.clockSkewTolerance = clockSkewTolerance
+    }
+}

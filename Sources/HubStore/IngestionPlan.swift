@@ -1,0 +1,81 @@
+import Foundation
+
+/// What one batch does to the store, decided without I/O from what the store already holds.
+/// Both engines read the same facts, call this, and write its `newRows`; so they cannot differ in
+/// what counts as a duplicate, a rejection or a gap.
+struct IngestionPlan {
+    struct NewRow {
+        var item: IncomingTransaction
+        var rejection: TransactionRejection?
+        var clockSkewFlagged: Bool
+    }
+
+    /// Items to insert, each seq once.
+    var newRows: [NewRow] = []
+    var result = IngestionResult()
+    /// The highest seq stored after this batch.
+    var highestSeq: Int64 = 0
+
+    /// - Parameters:
+    ///   - items: the batch, in the order the kiosk sent it.
+    ///   - stored: outcomes already stored for seqs of this batch or above `contiguousThrough`
+    ///     (`nil` = accepted, else the rejection).
+    ///   - contiguousThrough: the kiosk's stored high-water mark before this batch.
+    init(items: [IncomingTransaction], stored: [Int64: TransactionRejection?], contiguousThrough: Int64,
+         limits: IngestionLimits, now: Date) {
+        var outcomes = stored
+        let skewLimit = now.addingTimeInterval(Double(limits.clockSkewTolerance.components.seconds))
+        for item in items {
+            let outcome: TransactionRejection?
+            if let previous = outcomes[item.seq] {
+                result.duplicates.append(item.seq)
+                outcome = previous
+            } else {
+                outcome = Self.validate(item, limits)
+                let flagged = item.wallTime > skewLimit
+                if flagged { result.clockSkewFlagged.append(item.seq) }
+                newRows.append(NewRow(item: item, rejection: outcome, clockSkewFlagged: flagged))
+                outcomes[item.seq] = .some(outcome)
+            }
+            if let reason = outcome {
+                result.rejected.append(.init(seq: item.seq, reason: reason))
+            } else {
+                result.accepted.append(item.seq)
+            }
+        }
+        // Rejected items consume their seq too: the kiosk parks them, it does not resend them.
+        let above = Set(outcomes.keys.filter { $0 > contiguousThrough })
+        var through = contiguousThrough
+        while above.contains(through + 1) { through += 1 }
+        result.contiguousThrough = through
+        highestSeq = max(through, above.max() ?? 0)
+        var missingFrom: Int64?
+        if let highest = above.max(), highest > through {
+            for seq in (through + 1)...highest {
+                if above.contains(seq) {
+                    if let first = missingFrom { result.gaps.append(first...(seq - 1)); missingFrom = nil }
+                } else if missingFrom == nil {
+                    missingFrom = seq
+                }
+            }
+        }
+    }
+
+
+    private static func validate(_ item: IncomingTransaction, _ limits: IngestionLimits) -> TransactionRejection? {
+        if !isValidKind(item.kind) { return .invalidKind }
+        if item.payloadJSON.utf8.count > limits.maxPayloadBytes { return .payloadTooLarge }
+        return nil
+    }
+
+    /// `certificate.printed`, `pension.qualification_check`: lower-case words joined by dots.
+    static func isValidKind(_ kind: String) -> Bool {
+        guard (1...64).contains(kind.utf8.count), let first = kind.utf8.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first) else {
+            return false
+        }
+        return kind.utf8.allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
+        }
+    }
+}
