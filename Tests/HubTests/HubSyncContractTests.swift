@@ -1,0 +1,162 @@
+import Foundation
+import HubAPI
+import HubClient
+import HubStore
+import Logging
+import TestSupport
+import Testing
+
+/// The sync contract over real HTTP on loopback, the same tests on SQLite and on PostgreSQL.
+@Suite(.timeLimit(.minutes(3)))
+struct HubSyncContractTests {
+    @Test(arguments: Engine.allCases)
+    func anEnrollmentCodeEnrollsOneKioskOnce(engine: Engine) async throws {
+        let fixture = try await HubFixture.start(engine)
+        let code = try await fixture.enrollmentCode(office: "长宁街道")
+        let hub = try HubConnection(baseURL: fixture.hub.url)
+        let enrollment = try await hub.enroll(code: code, key: KioskKey())
+        #expect(enrollment.office == "长宁街道")
+        await #expect(throws: HubConnectionError.refused(status: 403, reason: "code_already_used",
+                                                         message: "This enrollment code was already used; each code enrolls one kiosk.")) {
+            _ = try await hub.enroll(code: code, key: KioskKey())
+        }
+        await #expect(throws: HubConnectionError.self) { _ = try await hub.enroll(code: "NOPE0-NOPE0", key: KioskKey()) }
+        let listed = try await fixture.zizhuctl(["kiosks"])
+        #expect(listed.contains(enrollment.deviceId) && listed.contains("active"))
+        await fixture.stop()
+    }
+
+    @Test(arguments: Engine.allCases)
+    func duplicatesGapsAndRejectionsKeepTheirFirstOutcome(engine: Engine) async throws {
+        let fixture = try await HubFixture.start(engine)
+        do {
+            let kiosk = try await fixture.enrolledKiosk()
+            let first = try await kiosk.connection.submit(Batches.batch(kiosk.deviceID, 1...3))
+            #expect(first.accepted == [1, 2, 3] && first.duplicates.isEmpty && first.contiguousThrough == 3 && first.gaps.isEmpty)
+
+            // The response was "lost": the kiosk retries the same seqs and nothing doubles.
+            let retry = try await kiosk.connection.submit(Batches.batch(kiosk.deviceID, 1...3))
+            #expect(retry.accepted == [1, 2, 3] && retry.duplicates == [1, 2, 3])
+
+            // Out of order, above a gap: stored, and the gap is reported.
+            let gapped = try await kiosk.connection.submit(Batches.batch(kiosk.deviceID, [6, 5]))
+            #expect(gapped.accepted == [6, 5] && gapped.contiguousThrough == 3)
+            #expect(gapped.gaps.map { [$0.first, $0.last] } == [[4, 4]])
+
+            // A bad item is refused for good; its retry gets the stored refusal.
+            let bad = Components.Schemas.TransactionBatch(deviceId: kiosk.deviceID, items: [Batches.item(4, kind: "Not A Kind")])
+            let refused = try await kiosk.connection.submit(bad)
+            #expect(refused.rejected.map(\.seq) == [4] && refused.rejected.first?.reason == .invalidKind)
+            #expect(refused.contiguousThrough == 6 && refused.gaps.isEmpty)
+            let refusedAgain = try await kiosk.connection.submit(Batches.batch(kiosk.deviceID, [4]))
+            #expect(refusedAgain.rejected.map(\.seq) == [4] && refusedAgain.duplicates == [4] && refusedAgain.accepted.isEmpty)
+
+            #expect(try await fixture.storedCount(kiosk.deviceID) == 6)
+        } catch {
+            await fixture.stop()
+            throw error
+        }
+        await fixture.stop()
+    }
+
+    @Test(arguments: Engine.allCases)
+    func missingBadStaleUnknownAndRevokedSignaturesAreRefusedAndChangeNothing(engine: Engine) async throws {
+        let fixture = try await HubFixture.start(engine)
+        do {
+            let kiosk = try await fixture.enrolledKiosk()
+            let url = fixture.hub.url
+            let batch = Batches.batch(kiosk.deviceID, 1...2)
+
+            try await expectRefusal("missing_signature") { try await HubConnection(baseURL: url).submit(batch) }
+            let stale = KioskSigningMiddleware(key: kiosk.key, deviceID: kiosk.deviceID, now: { Date().addingTimeInterval(-3600) })
+            try await expectRefusal("stale_signature") { try await HubConnection(baseURL: url, signer: stale).submit(batch) }
+            let impostor = KioskSigningMiddleware(key: KioskKey(), deviceID: kiosk.deviceID)
+            try await expectRefusal("bad_signature") { try await HubConnection(baseURL: url, signer: impostor).submit(batch) }
+            let stranger = KioskSigningMiddleware(key: kiosk.key, deviceID: "no-such-kiosk")
+            try await expectRefusal("unknown_kiosk") { try await HubConnection(baseURL: url, signer: stranger).submit(batch) }
+
+            #expect(try await fixture.storedCount(kiosk.deviceID) == 0)
+
+            _ = try await kiosk.connection.submit(batch)
+            try await fixture.zizhuctl(["revoke", kiosk.deviceID])
+            try await expectRefusal("kiosk_revoked") { try await kiosk.connection.submit(Batches.batch(kiosk.deviceID, 3...4)) }
+            #expect(try await fixture.storedCount(kiosk.deviceID) == 2)
+        } catch {
+            await fixture.stop()
+            throw error
+        }
+        await fixture.stop()
+    }
+
+    @Test(arguments: Engine.allCases)
+    func oversizedBodiesAndBatchesGet413(engine: Engine) async throws {
+        let fixture = try await HubFixture.start(engine, environment: ["ZIZHU_LIMITS_MAX_BATCH_ITEMS": "10", "ZIZHU_LIMITS_MAX_BODY_BYTES": "65536"])
+        do {
+            let kiosk = try await fixture.enrolledKiosk()
+            try await expectRefusal("batch_too_large", status: 413) { try await kiosk.connection.submit(Batches.batch(kiosk.deviceID, 1...11)) }
+            var huge = Batches.item(1)
+            huge.bootId = String(repeating: "x", count: 64)
+            let big = Components.Schemas.TransactionBatch(deviceId: kiosk.deviceID, items: Array(repeating: huge, count: 400))
+            try await expectRefusal("body_too_large", status: 413) { try await kiosk.connection.submit(big) }
+            #expect(try await fixture.storedCount(kiosk.deviceID) == 0)
+        } catch {
+            await fixture.stop()
+            throw error
+        }
+        await fixture.stop()
+    }
+
+    @Test(arguments: Engine.allCases)
+    func heartbeatsAreStoredAndUpdatesFlowBack(engine: Engine) async throws {
+        let fixture = try await HubFixture.start(engine)
+        do {
+            let kiosk = try await fixture.enrolledKiosk()
+            let receipt = try await kiosk.connection.heartbeat(.init(
+                wallTime: Date().addingTimeInterval(120), bootId: Batches.bootID, monotonicNs: 5, softwareVersion: ZizhuVersion.current,
+                cardReader: .ready, printer: .paperLow, camera: .missing, diskFreeBytes: 1 << 30, outbox: .init(pending: 3, oldestAgeSeconds: 40)))
+            #expect(receipt.clockSkewFlagged && receipt.clockSkewMs > 100_000)
+            let page = try await kiosk.connection.updates(after: 0)
+            #expect(page.updates.map(\.kind) == ["kiosk.enrolled"])
+            #expect(page.nextCursor == page.updates.last?.cursor)
+            #expect(try await kiosk.connection.updates(after: page.nextCursor).updates.isEmpty)
+            let beats = try await HubDatabase(location: fixture.database).withStore(logger: .init(label: "test")) { store in
+                try await store.heartbeats(deviceID: kiosk.deviceID, limit: 10)
+            }
+            #expect(beats.count == 1 && beats[0].reportJSON.contains("paper_low"))
+        } catch {
+            await fixture.stop()
+            throw error
+        }
+        await fixture.stop()
+    }
+
+    @Test(arguments: Engine.allCases)
+    func twoHubsReceivingTheSameBatchConcurrentlyStoreItOnce(engine: Engine) async throws {
+        let fixture = try await HubFixture.start(engine, hubCount: 2)
+        do {
+            let kiosk = try await fixture.enrolledKiosk()
+            let other = try HubConnection(baseURL: fixture.hubs[1].url, signer: KioskSigningMiddleware(key: kiosk.key, deviceID: kiosk.deviceID))
+            let batch = Batches.batch(kiosk.deviceID, 1...100)
+            async let a = kiosk.connection.submit(batch)
+            async let b = other.submit(batch)
+            let (first, second) = try await (a, b)
+            #expect(first.accepted.count == 100 && second.accepted.count == 100)
+            #expect(first.duplicates.count + second.duplicates.count == 100)
+            #expect(try await fixture.storedCount(kiosk.deviceID) == 100)
+        } catch {
+            await fixture.stop()
+            throw error
+        }
+        await fixture.stop()
+    }
+
+    private func expectRefusal<T>(_ reason: String, status: Int = 401, _ body: () async throws -> T,
+                                  sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        do {
+            _ = try await body()
+            Issue.record("expected \(status) \(reason), got success", sourceLocation: sourceLocation)
+        } catch HubConnectionError.refused(let gotStatus, let gotReason, _) {
+            #expect(gotStatus == status && gotReason == reason, sourceLocation: sourceLocation)
+        }
+    }
+}
