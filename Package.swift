@@ -326,6 +326,7 @@ let package = Package(
             dependencies: [
                 "HubClient", "HubServer", "HubStore", "HubSigning", "HubAPI", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -15,11 +15,13 @@ public struct HubConnection: Sendable {
     ///   - httpClient: the shared AsyncHTTPClient; the caller owns its lifetime.
     ///   - timeout: how long one request may take before the hub counts as unreachable.
     ///   - signer: an enrolled kiosk's signer; without it only `/health` and enrollment work.
+    ///   - middlewares: run after signing, closest to the wire (metrics, logging; tests use them
+    ///     to replay or tamper with signed requests).
     public init(baseURL: String, httpClient: HTTPClient = .shared, timeout: Duration = .seconds(5),
-                signer: KioskSigningMiddleware? = nil) throws(HubConnectionError) {
+                signer: KioskSigningMiddleware? = nil, middlewares: [any ClientMiddleware] = []) throws(HubConnectionError) {
         guard let url = URL(string: baseURL), url.host != nil else { throw .invalidURL(baseURL) }
         let transport = AsyncHTTPClientTransport(configuration: .init(client: httpClient, timeout: TimeAmount(timeout)))
-        client = Client(serverURL: url, transport: transport, middlewares: signer.map { [$0] } ?? [])
+        client = Client(serverURL: url, transport: transport, middlewares: (signer.map { [$0] } ?? []) + middlewares)
     }
 
     /// Asks the hub whether it is up.

@@ -1,8 +1,10 @@
 import Foundation
+import HTTPTypes
 import HubAPI
 import HubClient
 import HubStore
 import Logging
+import OpenAPIRuntime
 import TestSupport
 import Testing
 
@@ -60,7 +62,7 @@ struct HubSyncContractTests {
     }
 
     @Test(arguments: Engine.allCases)
-    func missingBadStaleUnknownAndRevokedSignaturesAreRefusedAndChangeNothing(engine: Engine) async throws {
+    func missingBadStaleUnknownReplayedTamperedAndRevokedSignaturesAreRefusedAndChangeNothing(engine: Engine) async throws {
         let fixture = try await HubFixture.start(engine)
         do {
             let kiosk = try await fixture.enrolledKiosk()
@@ -75,6 +77,17 @@ struct HubSyncContractTests {
             let stranger = KioskSigningMiddleware(key: kiosk.key, deviceID: "no-such-kiosk")
             try await expectRefusal("unknown_kiosk") { try await HubConnection(baseURL: url, signer: stranger).submit(batch) }
 
+            // A captured request sent again: the signature is valid, the nonce is spent.
+            let capture = CaptureAndReplay()
+            let recorder = try HubConnection(baseURL: url, signer: KioskSigningMiddleware(key: kiosk.key, deviceID: kiosk.deviceID),
+                                             middlewares: [capture])
+            _ = try await recorder.updates(after: 0)
+            await capture.arm()
+            try await expectRefusal("replayed_signature") { try await recorder.updates(after: 0) }
+            try await expectRefusal("content_digest_mismatch") {
+                try await HubConnection(baseURL: url, signer: KioskSigningMiddleware(key: kiosk.key, deviceID: kiosk.deviceID),
+                                        middlewares: [TamperWithBody()]).submit(batch)
+            }
             #expect(try await fixture.storedCount(kiosk.deviceID) == 0)
 
             _ = try await kiosk.connection.submit(batch)
@@ -158,5 +171,41 @@ struct HubSyncContractTests {
         } catch HubConnectionError.refused(let gotStatus, let gotReason, _) {
             #expect(gotStatus == status && gotReason == reason, sourceLocation: sourceLocation)
         }
+    }
+}
+
+/// Remembers the first signed request it sees; once armed, sends that request's headers again
+/// instead of the fresh ones, as an attacker replaying a captured request would.
+actor CaptureAndReplay: ClientMiddleware {
+    private var captured: HTTPFields?
+    private var armed = false
+
+    func arm() { armed = true }
+
+    nonisolated func intercept(
+        _ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String,
+        next: @Sendable (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)
+    ) async throws -> (HTTPResponse, HTTPBody?) {
+        var request = request
+        request.headerFields = await headers(for: request.headerFields)
+        return try await next(request, body, baseURL)
+    }
+
+    private func headers(for fresh: HTTPFields) -> HTTPFields {
+        if captured == nil { captured = fresh }
+        return armed ? captured! : fresh
+    }
+}
+
+/// Changes the body after it was signed, as a man in the middle would.
+struct TamperWithBody: ClientMiddleware {
+    func intercept(
+        _ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String,
+        next: @Sendable (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)
+    ) async throws -> (HTTPResponse, HTTPBody?) {
+        var bytes = Data()
+        if let body { bytes = try await Data(collecting: body, upTo: .max) }
+        let tampered = Data(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "参保证明", with: "伪造证明").utf8)
+        return try await next(request, HTTPBody(tampered), baseURL)
     }
 }
