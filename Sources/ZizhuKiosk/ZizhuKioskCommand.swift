@@ -15,7 +15,7 @@ struct ZizhuKioskCommand: AsyncParsableCommand {
         commandName: "zizhu-kiosk",
         abstract: "The Zizhu self-service kiosk.",
         version: ZizhuVersion.current,
-        subcommands: [Run.self, Status.self],
+        subcommands: [Run.self, Status.self, Enroll.self],
         defaultSubcommand: Run.self)
 }
 

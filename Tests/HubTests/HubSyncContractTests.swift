@@ -209,3 +209,35 @@ struct TamperWithBody: ClientMiddleware {
         return try await next(request, HTTPBody(tampered), baseURL)
     }
 }
+
+/// `zizhu-kiosk enroll` against a real hub: the key stays in the state folder, mode 0600, and
+/// signs the kiosk's later requests.
+@Suite(.timeLimit(.minutes(2)))
+struct KioskEnrollCommandTests {
+    @Test func zizhuKioskEnrollKeepsItsKeyPrivateAndSignsWithIt() async throws {
+        let fixture = try await HubFixture.start(.sqlite)
+        do {
+            let state = "\(try TestEnvironment.temporaryDirectory("kiosk-state"))/state"
+            let code = try await fixture.enrollmentCode(office: "演示街道")
+            let output = try await TestEnvironment.run(TestEnvironment.executable("zizhu-kiosk"), ["enroll", fixture.hub.url, code],
+                                                       environment: ["ZIZHU_STORAGE_STATE_DIRECTORY": state])
+            #expect(output.contains("enrolled as"))
+            let keyPath = "\(state)/hub-identity.key"
+            let mode = try FileManager.default.attributesOfItem(atPath: keyPath)[.posixPermissions] as? Int
+            #expect(mode == 0o600)
+            let deviceID = try String(contentsOfFile: "\(state)/hub-device-id", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            let signed = try HubConnection(baseURL: fixture.hub.url,
+                                           signer: KioskSigningMiddleware(key: try KioskKey.loadOrCreate(at: keyPath), deviceID: deviceID))
+            #expect(try await signed.updates(after: 0).updates.map(\.kind) == ["kiosk.enrolled"])
+            // The same code again, from a second kiosk state: refused.
+            await #expect(throws: CommandFailure.self) {
+                try await TestEnvironment.run(TestEnvironment.executable("zizhu-kiosk"), ["enroll", fixture.hub.url, code],
+                                              environment: ["ZIZHU_STORAGE_STATE_DIRECTORY": state + "-second"])
+            }
+        } catch {
+            await fixture.stop()
+            throw error
+        }
+        await fixture.stop()
+    }
+}
