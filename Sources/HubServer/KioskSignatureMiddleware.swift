@@ -125,17 +125,22 @@ struct KioskSignatureMiddleware: ServerMiddleware {
         }
     }
 
-    /// The whole body, or `nil` as soon as it exceeds `limit`: a declared length is checked before
-    /// reading, a streamed body stops being read at the limit.
+    /// The whole body, or `nil` if it exceeds `limit`. An oversized body is read on and discarded
+    /// (up to 8 × `limit`) before the 413 goes out: a client still sending when the hub answered
+    /// would otherwise see a broken connection instead of the clear message.
     static func collect(_ body: HTTPBody?, upTo limit: Int) async throws -> Data? {
         guard let body else { return Data() }
-        if case .known(let length) = body.length, length > limit { return nil }
         var bytes = Data()
+        var seen = 0
         for try await chunk in body {
-            guard bytes.count + chunk.count <= limit else { return nil }
-            bytes.append(contentsOf: chunk)
+            seen += chunk.count
+            if seen <= limit {
+                bytes.append(contentsOf: chunk)
+            } else if seen > 8 * limit {
+                break
+            }
         }
-        return bytes
+        return seen <= limit ? bytes : nil
     }
 
     static func problem(_ status: HTTPResponse.Status, _ reason: String, _ message: String) -> (HTTPResponse, HTTPBody?) {

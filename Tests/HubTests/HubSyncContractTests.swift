@@ -23,6 +23,13 @@ struct HubSyncContractTests {
             _ = try await hub.enroll(code: code, key: KioskKey())
         }
         await #expect(throws: HubConnectionError.self) { _ = try await hub.enroll(code: "NOPE0-NOPE0", key: KioskKey()) }
+        let expired = try await HubDatabase(location: fixture.database).withStore(logger: Logger(label: "test")) { store in
+            try await store.issueEnrollmentCode(office: "长宁街道", validFor: .seconds(60), now: Date().addingTimeInterval(-120))
+        }
+        await #expect(throws: HubConnectionError.refused(status: 403, reason: "code_expired",
+                                                         message: "This enrollment code has expired; ask the operator for a new one.")) {
+            _ = try await hub.enroll(code: expired.code.lowercased(), key: KioskKey())
+        }
         let listed = try await fixture.zizhuctl(["kiosks"])
         #expect(listed.contains(enrollment.deviceId) && listed.contains("active"))
         await fixture.stop()
