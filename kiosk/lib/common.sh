@@ -3,7 +3,7 @@
 # Debian packages, by purpose. Installing is idempotent: only missing packages are fetched.
 ZIZHU_BUILD_PACKAGES="pkg-config libpcsclite-dev libcups2-dev libjpeg-dev libsqlite3-dev"
 ZIZHU_DEVICE_PACKAGES="pcscd vsmartcard-vpcd cups cups-client cups-bsd printer-driver-cups-pdf util-linux"
-ZIZHU_TEST_PACKAGES="postgresql postgresql-client unicode-data pcsc-tools python3-pyscard opensc"
+ZIZHU_TEST_PACKAGES="postgresql postgresql-client unicode-data pcsc-tools python3-pyscard opensc tmux espeak-ng"
 
 zizhu_log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

@@ -1,0 +1,96 @@
+import Foundation
+
+/// Speech rate and volume, each in steps the user can change (A15: ≥ 3 volume and ≥ 2 rate steps).
+public struct SpeechSettings: Hashable, Sendable {
+    /// espeak-ng words per minute for each rate step: slow first, as older users prefer.
+    public static let rates = [130, 160, 190]
+    /// espeak-ng amplitude for each volume step.
+    public static let volumes = [50, 100, 150, 200]
+
+    public var rateStep: Int
+    public var volumeStep: Int
+
+    public init(rateStep: Int = 0, volumeStep: Int = 1) {
+        self.rateStep = min(max(rateStep, 0), Self.rates.count - 1)
+        self.volumeStep = min(max(volumeStep, 0), Self.volumes.count - 1)
+    }
+
+    public var wordsPerMinute: Int { Self.rates[rateStep] }
+    public var amplitude: Int { Self.volumes[volumeStep] }
+}
+
+/// Reads text aloud. Speaking again interrupts what is being said.
+public protocol Speaker: Sendable {
+    func speak(_ lines: [String], settings: SpeechSettings) async
+    func stop() async
+}
+
+/// Speaks through espeak-ng with the Mandarin voice `cmn` (accessibility.md §3.4): one process per
+/// utterance, killed to interrupt it.
+public actor EspeakSpeaker: Speaker {
+    public enum Output: Sendable {
+        /// The sound card.
+        case speakers
+        /// A WAV file (tests, and recording prompts).
+        case file(String)
+    }
+
+    private let executable: String
+    private let voice: String
+    private let output: Output
+    private var current: Process?
+
+    public init(executable: String = "/usr/bin/espeak-ng", voice: String = "cmn", output: Output = .speakers) {
+        self.executable = executable
+        self.voice = voice
+        self.output = output
+    }
+
+    public func speak(_ lines: [String], settings: SpeechSettings) async {
+        stop()
+        let text = lines.filter { !$0.isEmpty }.joined(separator: "。")
+        guard !text.isEmpty else { return }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        var arguments = ["-v", voice, "-s", String(settings.wordsPerMinute), "-a", String(settings.amplitude)]
+        if case .file(let path) = output { arguments += ["-w", path] }
+        process.arguments = arguments + ["--", text]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        // Speech is a nicety: if espeak-ng is missing the screen still works, so a failure to
+        // start is not an error for the caller.
+        guard (try? process.run()) != nil else { return }
+        current = process
+    }
+
+    public func stop() {
+        if let current, current.isRunning {
+            current.terminate()
+            current.waitUntilExit()
+        }
+        current = nil
+    }
+
+    /// Waits until the current utterance has been spoken (tests).
+    public func waitUntilDone() {
+        current?.waitUntilExit()
+    }
+}
+
+/// A speaker for tests and silent kiosks: says nothing, records what it was asked to say.
+public actor RecordingSpeaker: Speaker {
+    /// Every utterance, in order.
+    public private(set) var utterances: [[String]] = []
+    /// How many times speech was interrupted.
+    public private(set) var stops = 0
+
+    public init() {}
+
+    public func speak(_ lines: [String], settings: SpeechSettings) async {
+        utterances.append(lines)
+    }
+
+    public func stop() async {
+        stops += 1
+    }
+}
