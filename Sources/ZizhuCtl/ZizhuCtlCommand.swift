@@ -66,7 +66,7 @@ struct CardCommands: ParsableCommand {
                 for reader in readers {
                     switch try context.cardPresence(reader: reader) {
                     case .empty: print("\(reader): no card")
-                    case .present(let atr): print("\(reader): card present, ATR \(atr.map { String(format: "%02X", $0) }.joined(separator: " "))")
+                    case .present(let atr, _): print("\(reader): card present, ATR \(atr.map { String(format: "%02X", $0) }.joined(separator: " "))")
                     }
                 }
             } catch {

@@ -19,20 +19,21 @@ struct KioskScreenService: Service {
         defer { terminal.restore() }
         var lastReport: DeviceReport?
         var cardReading: CardReading?
-        var wasPresent = false
+        var cardEventCount: Int?
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var report = await survey.run()
             // Read each inserted card once; forget it as soon as it leaves the reader.
-            if case .ready(let reader, .present) = report.cardReader {
-                if !wasPresent {
+            if case .ready(let reader, .present(_, let eventCount)) = report.cardReader {
+                // A new event count is a new insertion, even a swap between two looks.
+                if eventCount != cardEventCount {
                     cardReading = survey.readCard(reader: reader, today: Today.date())
                     if case .failed(let error) = cardReading {
                         logger.notice("card not usable", metadata: ["card.error": .string("\(error)")])
                     }
                 }
-                wasPresent = true
+                cardEventCount = eventCount
             } else {
-                wasPresent = false
+                cardEventCount = nil
                 cardReading = nil
             }
             report.card = cardReading

@@ -9,7 +9,7 @@ enum StatusReport {
         var lines: [String] = []
         switch report.cardReader {
         case .ready(let reader, .empty): lines.append("card-reader: ready (\(reader)), no card")
-        case .ready(let reader, .present(_)): lines.append("card-reader: ready (\(reader)), card present")
+        case .ready(let reader, .present): lines.append("card-reader: ready (\(reader)), card present")
         case .noReader: lines.append("card-reader: no reader found (technician: check the reader and pcscd)")
         case .fault(let text): lines.append("card-reader: fault: \(text)")
         }

@@ -24,7 +24,7 @@ struct PCSCReaderTests {
                 if case .present = try context.cardPresence(reader: pcscd.readerName) { return true }
                 return false
             }
-            guard case .present(let atr) = try context.cardPresence(reader: pcscd.readerName) else { return }
+            guard case .present(let atr, _) = try context.cardPresence(reader: pcscd.readerName) else { return }
             #expect(atr.first == 0x3B)
             #expect(atr.count == 4 + "ZIZHU-BLANK".utf8.count)
             await card.stop()

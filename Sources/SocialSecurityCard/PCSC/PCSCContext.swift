@@ -53,7 +53,9 @@ public final class PCSCContext: @unchecked Sendable {
         guard event & DWORD(SCARD_STATE_PRESENT) != 0 else { return .empty }
         // rgbAtr is imported as a 33-byte tuple.
         let atr = withUnsafeBytes(of: state.rgbAtr) { Array($0.prefix(Int(state.cbAtr))) }
-        return .present(atr: atr)
+        // The upper 16 bits of the event state count the reader's card events, so a card swapped
+        // between two looks shows as a new count even when both cards have the same ATR.
+        return .present(atr: atr, eventCount: Int(event >> 16))
     }
 
     /// Splits PC/SC's multi-string ("a\0b\0\0") into its parts.
@@ -68,5 +70,6 @@ public final class PCSCContext: @unchecked Sendable {
 public enum CardPresence: Equatable, Sendable {
     case empty
     /// A card is in the reader; `atr` is its Answer To Reset.
-    case present(atr: [UInt8])
+    /// `eventCount` changes with every insertion and removal pcscd saw in this reader.
+    case present(atr: [UInt8], eventCount: Int)
 }
