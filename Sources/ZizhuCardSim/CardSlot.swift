@@ -45,6 +45,8 @@ final class CardSlot: @unchecked Sendable {
     }
 
     static let reconnectInterval: TimeInterval = 0.2
+    /// How long a swapped-out card stays out: more than one pcscd polling period.
+    static let swapPause: TimeInterval = 0.6
 
     init(host: String, port: UInt16, logger: Logger, pullOutBefore: (@Sendable ([UInt8]) -> Bool)? = nil) {
         self.host = host
@@ -55,7 +57,12 @@ final class CardSlot: @unchecked Sendable {
 
     /// Inserts `card`, pulling out whatever was inserted before.
     func insert(_ card: InsertedCard) {
-        remove()
+        if remove() {
+            // A hand swapping cards leaves the slot empty for a moment; pcscd polls vpcd every
+            // 400 ms, so a swap faster than that would look to it (and to the kiosk) like the same
+            // card still sitting there.
+            Thread.sleep(forTimeInterval: Self.swapPause)
+        }
         let insertion = Insertion(card: card)
         locked { current = insertion }
         logger.info("card inserted", metadata: ["card": .string(card.summary)])

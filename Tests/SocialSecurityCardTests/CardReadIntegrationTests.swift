@@ -106,6 +106,27 @@ struct CardReadIntegrationTests {
         }
     }
 
+    @Test func aSwappedCardShowsAsANewInsertion() async throws {
+        try await withCard("zhang-san-3.0.json") { pcscd, _ in
+            let context = try PCSCContext()
+            guard case .present(_, let before) = try context.cardPresence(reader: pcscd.readerName) else {
+                Issue.record("no card")
+                return
+            }
+            // Same ATR, different holder: only pcscd's event count tells the two apart.
+            let other = try EmulatedCards.copy("li-si-2.0.json")
+            try await TestEnvironment.run(TestEnvironment.executable("zizhuctl"),
+                                          ["card", "insert", other, "--control", "\(pcscd.directory)/cardsim.sock"])
+            try await TestEnvironment.waitUntil("a new insertion", timeout: .seconds(10)) {
+                if case .present(_, let now) = try context.cardPresence(reader: pcscd.readerName) { return now != before }
+                return false
+            }
+            try await EmulatedCards.waitForCard(in: pcscd.readerName)
+            let holder = try CardSession(context: context, reader: pcscd.readerName).readCardHolder(today: Self.today)
+            #expect(holder.name == "李四")
+        }
+    }
+
     @Test func pinRightWrongAndBlocked() async throws {
         let triesAfterwards = try await withCard("zhang-san-3.0.json") { pcscd, copy in
             let session = try CardSession(context: PCSCContext(), reader: pcscd.readerName)
