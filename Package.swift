@@ -309,7 +309,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CameraCaptureTests",
-            dependencies: ["CameraCapture"],
+            dependencies: ["CameraCapture", "TestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),

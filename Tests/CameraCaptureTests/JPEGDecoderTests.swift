@@ -1,5 +1,6 @@
 import CameraCapture
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct JPEGDecoderTests {
@@ -54,7 +55,7 @@ import Testing
     @Test func randomCorruptionNeverCrashes() {
         // A small deterministic fuzz pass: flip bytes across the file, decode, expect an image or
         // a typed error. (The full fuzz target comes with the camera work.)
-        var generator = SplitMix64(seed: 0x5A5A)
+        var generator = SeededGenerator(seed: 0x5A5A)
         for _ in 0..<300 {
             var bytes = Self.gradient
             for _ in 0..<4 {
@@ -68,18 +69,5 @@ import Testing
                 // Typed errors are the expected outcome for most mutations.
             }
         }
-    }
-}
-
-/// A tiny deterministic generator so failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import KioskCore
 @testable import SocialSecurityCard
+import TestSupport
 import Testing
 
 /// Byte fixtures are synthetic: made-up people, valid check characters, real field layouts.
@@ -120,7 +121,7 @@ import Testing
     @Test func randomBytesNeverCrashTheParsers() {
         // Deterministic fuzz pass over TLV, BCD, ASCII and GB18030 decoding: a value or a typed
         // error, never a trap. (Run longer with ZIZHU_FUZZ_ITERATIONS.)
-        var generator = SplitMix64(seed: 0xC0FFEE)
+        var generator = SeededGenerator(seed: 0xC0FFEE)
         let iterations = Int(ProcessInfo.processInfo.environment["ZIZHU_FUZZ_ITERATIONS"] ?? "") ?? 20_000
         for _ in 0..<iterations {
             let length = Int(generator.next() % 40)
@@ -135,18 +136,5 @@ import Testing
             records.values[tag] = bytes
             _ = try? records.cardHolder()
         }
-    }
-}
-
-/// A tiny deterministic generator so fuzz failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
