@@ -2,8 +2,10 @@ import AsyncHTTPClient
 import Foundation
 import HubAPI
 import NIOCore
+import NIOSSL
 import OpenAPIAsyncHTTPClient
 import OpenAPIRuntime
+import Synchronization
 
 /// A kiosk's (or operator's) client for one hub, over the generated OpenAPI client.
 public struct HubConnection: Sendable {
@@ -24,12 +26,49 @@ public struct HubConnection: Sendable {
         client = Client(serverURL: url, transport: transport, middlewares: (signer.map { [$0] } ?? []) + middlewares)
     }
 
+    /// The HTTP client for a hub whose certificate was issued by the operator's own CA (a PEM
+    /// file, `hub.ca_certificate`), or AsyncHTTPClient's shared client (system trust) for `nil`.
+    /// One client per CA file, kept for the life of the process like the shared one.
+    public static func httpClient(trustingCertificateAt caPath: String?) throws(HubConnectionError) -> HTTPClient {
+        guard let caPath, !caPath.isEmpty else { return .shared }
+        return try clientsByCA.withLock { clients throws(HubConnectionError) -> HTTPClient in
+            if let client = clients[caPath] { return client }
+            let roots: [NIOSSLCertificate]
+            do {
+                roots = try NIOSSLCertificate.fromPEMFile(caPath)
+            } catch {
+                throw .invalidCertificate("\(caPath): \(error)")
+            }
+            guard !roots.isEmpty else { throw .invalidCertificate("\(caPath) holds no PEM certificate") }
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.trustRoots = .certificates(roots)
+            tls.minimumTLSVersion = .tlsv12
+            var configuration = HTTPClient.Configuration()
+            configuration.tlsConfiguration = tls
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            clients[caPath] = client
+            return client
+        }
+    }
+
+    private static let clientsByCA = Mutex<[String: HTTPClient]>([:])
+
     /// Asks the hub whether it is up.
     /// - Returns: the hub's software version.
     public func health() async throws(HubConnectionError) -> String {
         try await call {
             switch try await client.getHealth() {
             case .ok(let ok): return try ok.body.json.version
+            case .undocumented(let status, _): throw HubConnectionError.unexpectedStatus(status)
+            }
+        }
+    }
+
+    /// The hub's metrics in the Prometheus text format (what a Prometheus server scrapes).
+    public func metrics() async throws(HubConnectionError) -> String {
+        try await call {
+            switch try await client.getMetrics() {
+            case .ok(let ok): return try await String(collecting: ok.body.plainText, upTo: 16 << 20)
             case .undocumented(let status, _): throw HubConnectionError.unexpectedStatus(status)
             }
         }
@@ -109,6 +148,8 @@ public enum HubConnectionError: Error, Equatable, Sendable {
     case invalidURL(String)
     /// No answer (network down, hub stopped, timeout): the kiosk works offline and retries.
     case unreachable(String)
+    /// The configured CA certificate (`hub.ca_certificate`) cannot be read: a technician fixes it.
+    case invalidCertificate(String)
     /// The hub answered with a status the contract does not describe.
     case unexpectedStatus(Int)
     /// The hub refused the request: 401/403 need a technician (enrollment, revocation, clock),

@@ -4,6 +4,7 @@ import HubAPI
 import HubStore
 import Logging
 import OpenAPIRuntime
+import Prometheus
 
 /// The hub's implementation of the generated `APIProtocol`: one method per operation in openapi.yaml.
 ///
@@ -12,10 +13,15 @@ import OpenAPIRuntime
 struct HubAPIHandler: APIProtocol {
     let store: any HubStore
     let settings: HubServerSettings
+    let metrics: HubMetrics
     let logger: Logger
 
     func getHealth(_ input: Operations.GetHealth.Input) async throws -> Operations.GetHealth.Output {
         .ok(.init(body: .json(.init(status: .ok, version: ZizhuVersion.current))))
+    }
+
+    func getMetrics(_ input: Operations.GetMetrics.Input) async throws -> Operations.GetMetrics.Output {
+        .ok(.init(body: .plainText(HTTPBody(metrics.exposition()))))
     }
 
     func enroll(_ input: Operations.Enroll.Input) async throws -> Operations.Enroll.Output {
@@ -34,6 +40,7 @@ struct HubAPIHandler: APIProtocol {
         switch outcome {
         case .success(let kiosk):
             logger.info("kiosk enrolled", metadata: ["device.id": "\(kiosk.deviceID)"])
+            metrics.enrollments.increment()
             // The kiosk's first update tells it where it belongs; later ones come from services.
             let payload = (try? String(decoding: JSONEncoder().encode(["office": kiosk.office]), as: UTF8.self)) ?? "{}"
             _ = try? await store.publishUpdate(deviceID: kiosk.deviceID, kind: "kiosk.enrolled", payloadJSON: payload, now: now)
@@ -74,11 +81,27 @@ struct HubAPIHandler: APIProtocol {
                                              monotonicNanoseconds: item.monotonicNs, payloadJSON: payload))
         }
         let result: IngestionResult
+        let started = ContinuousClock.now
         do {
             result = try await store.ingest(deviceID: deviceID, items: items, limits: settings.ingestion, now: Date())
         } catch {
             return .serviceUnavailable(.init(body: .json(unavailable(error))))
         }
+        metrics.batchApplySeconds.record(ContinuousClock.now - started)
+        metrics.batches.increment()
+        let duplicates = Set(result.duplicates)
+        metrics.duplicateItems.increment(by: Int64(duplicates.count))
+        metrics.conflictingDuplicates.increment(by: Int64(result.conflicts.count))
+        metrics.ingestedItems.increment(by: Int64(result.accepted.count { !duplicates.contains($0) }))
+        for rejection in result.rejected where !duplicates.contains(rejection.seq) {
+            metrics.rejected(rejection.reason.rawValue, by: 1)
+        }
+        if !result.conflicts.isEmpty {
+            logger.error("kiosk redelivered seqs with different content; the stored items stand", metadata: [
+                "device.id": "\(deviceID)", "batch.conflicts": "\(result.conflicts.count)", "seq.first": "\(result.conflicts[0])",
+            ])
+        }
+        metrics.clockSkewFlags.increment(by: Int64(result.clockSkewFlagged.count))
         logger.info("batch applied", metadata: [
             "device.id": "\(deviceID)", "batch.items": "\(items.count)", "batch.duplicates": "\(result.duplicates.count)",
             "batch.rejected": "\(result.rejected.count)", "device.contiguous_through": "\(result.contiguousThrough)",
@@ -88,6 +111,7 @@ struct HubAPIHandler: APIProtocol {
             accepted: result.accepted,
             rejected: result.rejected.map { .init(seq: $0.seq, reason: .init(rawValue: $0.reason.rawValue)!) },
             duplicates: result.duplicates,
+            conflicts: result.conflicts,
             contiguousThrough: result.contiguousThrough,
             gaps: result.gaps.map { .init(first: $0.lowerBound, last: $0.upperBound) },
             clockSkewFlagged: result.clockSkewFlagged))))
@@ -111,6 +135,8 @@ struct HubAPIHandler: APIProtocol {
             return .serviceUnavailable(.init(body: .json(unavailable(error))))
         }
         let flagged = abs(skew) > settings.clockSkewTolerance.components.seconds * 1000
+        metrics.heartbeats.increment()
+        if flagged { metrics.clockSkewFlags.increment() }
         if flagged { logger.warning("kiosk clock skewed", metadata: ["device.id": "\(deviceID)", "clock.skew_ms": "\(skew)"]) }
         return .ok(.init(body: .json(.init(receivedAt: now, clockSkewMs: skew, clockSkewFlagged: flagged))))
     }

@@ -14,10 +14,13 @@ public struct HubServerSettings: Sendable {
     public var heartbeatHistory: Int
     /// A heartbeat whose wall clock differs from the hub's by more than this is flagged.
     public var clockSkewTolerance: Duration
+    /// The operator's certificate and key; `nil` serves plain HTTP, on loopback only.
+    public var tls: HubTLSFiles?
 
     public init(maxBodyBytes: Int = 1 << 20, maxBatchItems: Int = 500, signatureWindow: Duration = .seconds(300),
                 ingestion: IngestionLimits = IngestionLimits(), heartbeatHistory: Int = 100,
-                clockSkewTolerance: Duration = .seconds(30)) {
+                clockSkewTolerance: Duration = .seconds(30), tls: HubTLSFiles? = nil) {
+        self.tls = tls
         self.maxBodyBytes = maxBodyBytes
         self.maxBatchItems = maxBatchItems
         self.signatureWindow = signatureWindow

@@ -18,10 +18,11 @@ enum AuthenticatedKiosk {
 /// same request fail.
 struct KioskSignatureMiddleware: ServerMiddleware {
     /// Operations a kiosk may call without a signature: it has no key yet, or it is a probe.
-    static let unsignedOperations: Set<String> = ["getHealth", "enroll"]
+    static let unsignedOperations: Set<String> = ["getHealth", "getMetrics", "enroll"]
 
     let store: any HubStore
     let settings: HubServerSettings
+    let metrics: HubMetrics
     let logger: Logger
 
     func intercept(
@@ -44,6 +45,7 @@ struct KioskSignatureMiddleware: ServerMiddleware {
             }
         case .failure(let refusal):
             logger.notice("signature refused", metadata: ["operation": "\(operationID)", "reason": "\(refusal.reason)"])
+            metrics.refused(refusal.reason)
             if case .storeUnavailable = refusal {
                 return Self.problem(.serviceUnavailable, refusal.reason, refusal.message)
             }
@@ -55,6 +57,11 @@ struct KioskSignatureMiddleware: ServerMiddleware {
     enum Refusal: Error {
         case missing(String), malformed(String), digestMismatch, unknownKiosk, revoked, badSignature
         case stale(skewSeconds: Int64), replayed, storeUnavailable
+
+        static let allReasons = [
+            "missing_signature", "malformed_signature", "content_digest_mismatch", "unknown_kiosk", "kiosk_revoked",
+            "bad_signature", "stale_signature", "replayed_signature", "database_unavailable",
+        ]
 
         var reason: String {
             switch self {

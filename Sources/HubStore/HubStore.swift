@@ -129,6 +129,10 @@ public struct IngestionResult: Sendable, Equatable {
     public var rejected: [Rejected] = []
     /// Seqs of this batch the hub already had; their outcome above is the stored one.
     public var duplicates: [Int64] = []
+    /// Duplicates whose content (kind, payload, times) differs from the stored item: the kiosk
+    /// reused a seq, which only a kiosk fault (a restored journal, a bug) explains. The stored
+    /// item stands; staff must look at the kiosk.
+    public var conflicts: [Int64] = []
     /// Every seq up to this one is stored for the kiosk.
     public var contiguousThrough: Int64 = 0
     /// Seqs missing below the highest one stored: the kiosk must send them.

@@ -16,12 +16,40 @@ struct IngestionPlan {
     /// The highest seq stored after this batch.
     var highestSeq: Int64 = 0
 
+    /// An item the store already holds: its outcome and what it said.
+    struct StoredItem {
+        /// `nil` = accepted, else the rejection.
+        var rejection: TransactionRejection?
+        var fingerprint: ContentFingerprint
+    }
+
+    /// What identifies an item's content; a redelivery must match it.
+    struct ContentFingerprint: Equatable {
+        var kind: String
+        var wallTimeMilliseconds: Int64
+        var bootID: String
+        var monotonicNanoseconds: Int64
+        var payloadJSON: String
+
+        init(kind: String, wallTimeMilliseconds: Int64, bootID: String, monotonicNanoseconds: Int64, payloadJSON: String) {
+            self.kind = kind
+            self.wallTimeMilliseconds = wallTimeMilliseconds
+            self.bootID = bootID
+            self.monotonicNanoseconds = monotonicNanoseconds
+            self.payloadJSON = payloadJSON
+        }
+
+        init(_ item: IncomingTransaction) {
+            self.init(kind: item.kind, wallTimeMilliseconds: item.wallTime.storedMilliseconds, bootID: item.bootID,
+                      monotonicNanoseconds: item.monotonicNanoseconds, payloadJSON: item.payloadJSON)
+        }
+    }
+
     /// - Parameters:
     ///   - items: the batch, in the order the kiosk sent it.
-    ///   - stored: outcomes already stored for seqs of this batch or above `contiguousThrough`
-    ///     (`nil` = accepted, else the rejection).
+    ///   - stored: items already stored for seqs of this batch or above `contiguousThrough`.
     ///   - contiguousThrough: the kiosk's stored high-water mark before this batch.
-    init(items: [IncomingTransaction], stored: [Int64: TransactionRejection?], contiguousThrough: Int64,
+    init(items: [IncomingTransaction], stored: [Int64: StoredItem], contiguousThrough: Int64,
          limits: IngestionLimits, now: Date) {
         var outcomes = stored
         let skewLimit = now.addingTimeInterval(Double(limits.clockSkewTolerance.components.seconds))
@@ -29,13 +57,14 @@ struct IngestionPlan {
             let outcome: TransactionRejection?
             if let previous = outcomes[item.seq] {
                 result.duplicates.append(item.seq)
-                outcome = previous
+                if previous.fingerprint != ContentFingerprint(item) { result.conflicts.append(item.seq) }
+                outcome = previous.rejection
             } else {
                 outcome = Self.validate(item, limits)
                 let flagged = item.wallTime > skewLimit
                 if flagged { result.clockSkewFlagged.append(item.seq) }
                 newRows.append(NewRow(item: item, rejection: outcome, clockSkewFlagged: flagged))
-                outcomes[item.seq] = .some(outcome)
+                outcomes[item.seq] = StoredItem(rejection: outcome, fingerprint: ContentFingerprint(item))
             }
             if let reason = outcome {
                 result.rejected.append(.init(seq: item.seq, reason: reason))

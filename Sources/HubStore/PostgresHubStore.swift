@@ -168,14 +168,16 @@ public final class PostgresHubStore: HubStore, Service {
                 contiguous = value
             }
             guard let contiguous else { throw HubStoreError.database("no kiosk \(deviceID)") }
-            var stored: [Int64: TransactionRejection?] = [:]
+            var stored: [Int64: IngestionPlan.StoredItem] = [:]
             let seqs = Array(Set(items.map(\.seq)))
             let rows = try await connection.query("""
-                SELECT seq, rejection FROM transactions
+                SELECT seq, rejection, kind, wall_time, boot_id, monotonic_ns, payload FROM transactions
                 WHERE device_id = \(deviceID) AND (seq > \(contiguous) OR seq = ANY(\(seqs)))
                 """, logger: logger)
-            for try await (seq, rejection) in rows.decode((Int64, String?).self) {
-                stored[seq] = .some(rejection.flatMap(TransactionRejection.init(rawValue:)))
+            for try await (seq, rejection, kind, wallTime, bootID, monotonic, payload) in rows.decode((Int64, String?, String, Int64, String, Int64, String).self) {
+                stored[seq] = IngestionPlan.StoredItem(
+                    rejection: rejection.flatMap(TransactionRejection.init(rawValue:)),
+                    fingerprint: .init(kind: kind, wallTimeMilliseconds: wallTime, bootID: bootID, monotonicNanoseconds: monotonic, payloadJSON: payload))
             }
             let plan = IngestionPlan(items: items, stored: stored, contiguousThrough: contiguous, limits: limits, now: now)
             if !plan.newRows.isEmpty {

@@ -118,12 +118,17 @@ public final class SQLiteHubStore: HubStore {
             guard let contiguous = try Int64.fetchOne(db, sql: "SELECT contiguous_through FROM kiosks WHERE device_id = ?", arguments: [deviceID]) else {
                 throw HubStoreError.database("no kiosk \(deviceID)")
             }
-            var stored: [Int64: TransactionRejection?] = [:]
+            var stored: [Int64: IngestionPlan.StoredItem] = [:]
             let seqs = Set(items.map(\.seq))
-            let rows = try Row.fetchCursor(db, sql: "SELECT seq, rejection FROM transactions WHERE device_id = ? AND (seq > ? OR seq IN (SELECT value FROM json_each(?)))",
-                                           arguments: [deviceID, contiguous, "[" + seqs.map(String.init).joined(separator: ",") + "]"])
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT seq, rejection, kind, wall_time, boot_id, monotonic_ns, payload FROM transactions
+                WHERE device_id = ? AND (seq > ? OR seq IN (SELECT value FROM json_each(?)))
+                """, arguments: [deviceID, contiguous, "[" + seqs.map(String.init).joined(separator: ",") + "]"])
             while let row = try rows.next() {
-                stored[row["seq"]] = .some((row["rejection"] as String?).flatMap(TransactionRejection.init(rawValue:)))
+                stored[row["seq"]] = IngestionPlan.StoredItem(
+                    rejection: (row["rejection"] as String?).flatMap(TransactionRejection.init(rawValue:)),
+                    fingerprint: .init(kind: row["kind"], wallTimeMilliseconds: row["wall_time"], bootID: row["boot_id"],
+                                       monotonicNanoseconds: row["monotonic_ns"], payloadJSON: row["payload"]))
             }
             let plan = IngestionPlan(items: items, stored: stored, contiguousThrough: contiguous, limits: limits, now: now)
             let insert = try db.cachedStatement(sql: """

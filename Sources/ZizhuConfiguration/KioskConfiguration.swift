@@ -8,6 +8,9 @@ public struct KioskConfiguration: Sendable, Equatable {
     public var office = "演示街道社区服务中心"
     /// The hub this kiosk syncs with.
     public var hubURL = "http://127.0.0.1:8080"
+    /// PEM file of the CA that issued the hub's certificate, for an `https://` hub with the
+    /// operator's own CA; `nil` trusts the system's CAs.
+    public var hubCACertificate: String?
     /// The PC/SC reader to use, by name prefix; `nil` takes the first reader pcscd lists.
     public var cardReader: String?
     /// The CUPS server: a socket path or `host:port`; `nil` uses libcups's default (`CUPS_SERVER`, then /run/cups).
@@ -28,6 +31,8 @@ public struct KioskConfiguration: Sendable, Equatable {
               summary: "The street office's name, shown on screen and printed on documents."),
         .httpURL("hub.url", \.hubURL, default: KioskConfiguration().hubURL,
                  summary: "Base URL of the zizhu-hub this kiosk syncs with."),
+        .optionalText("hub.ca_certificate", \.hubCACertificate,
+                      summary: "PEM file of the CA that issued the hub's certificate; empty trusts the system's CAs."),
         .optionalText("card.reader", \.cardReader,
                       summary: "PC/SC reader name prefix; empty takes the first reader pcscd lists."),
         .optionalText("printer.cups_server", \.cupsServer,
@@ -60,6 +65,10 @@ public struct HubConfiguration: Sendable, Equatable {
     /// Address to listen on. Plain HTTP is meant for loopback only (the demo).
     public var listenHost = "127.0.0.1"
     public var listenPort = 8080
+    /// PEM certificate chain (leaf first) for HTTPS; with ``tlsPrivateKey``. Without both, the
+    /// hub serves plain HTTP and refuses to listen anywhere but loopback.
+    public var tlsCertificate: String?
+    public var tlsPrivateKey: String?
     /// An SQLite file path (relative to the working directory) or a `postgres://` URL.
     public var database = "zizhu-hub.sqlite"
     /// Largest request body the hub reads; beyond it the answer is 413.
@@ -78,6 +87,10 @@ public struct HubConfiguration: Sendable, Equatable {
               summary: "Address the hub listens on."),
         .port("listen.port", \.listenPort, default: HubConfiguration().listenPort,
               summary: "TCP port the hub listens on."),
+        .optionalText("listen.tls_certificate", \.tlsCertificate,
+                      summary: "PEM certificate chain (leaf first) for HTTPS; plain HTTP without it, on loopback only."),
+        .optionalText("listen.tls_private_key", \.tlsPrivateKey,
+                      summary: "PEM private key of listen.tls_certificate."),
         .text("storage.database", \.database, default: HubConfiguration().database,
               summary: "SQLite file (relative to the working directory) or postgres://user@host:port/database."),
         .integer("limits.max_body_bytes", \.maxBodyBytes, range: 1024...(64 << 20), default: HubConfiguration().maxBodyBytes,

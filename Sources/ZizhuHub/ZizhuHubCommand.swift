@@ -5,6 +5,8 @@ import HubServer
 import HubStore
 import Hummingbird
 import Logging
+import Metrics
+import Prometheus
 import ZizhuConfiguration
 import ZizhuLogging
 
@@ -51,19 +53,37 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw ValidationError("storage.database: \(error)")
         }
-        let serverSettings = HubServerSettings(
+        var serverSettings = HubServerSettings(
             maxBodyBytes: settings.maxBodyBytes, maxBatchItems: settings.maxBatchItems,
             signatureWindow: .seconds(settings.signatureWindowSeconds))
+        switch (settings.tlsCertificate, settings.tlsPrivateKey) {
+        case (let certificate?, let key?):
+            serverSettings.tls = HubTLSFiles(certificateChainPath: certificate, privateKeyPath: key)
+        case (nil, nil):
+            break
+        default:
+            throw ValidationError("listen.tls_certificate and listen.tls_private_key go together: set both for HTTPS, or neither")
+        }
+        do {
+            try HubListenPolicy.check(host: settings.listenHost, tls: serverSettings.tls)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let metrics = HubMetrics()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
+        let scheme = serverSettings.tls == nil ? "http" : "https"
+        let finalSettings = serverSettings
         let host = settings.listenHost
         let listenPort = settings.listenPort
         // The store opens (and migrates) before the server listens, and closes only after the
         // server has drained its in-flight requests on SIGTERM/SIGINT: no batch is cut off.
         try await location.withStore(logger: logger) { store in
             let app = try HubServerApplication.make(
-                host: host, port: listenPort, store: store, settings: serverSettings, logger: logger,
+                host: host, port: listenPort, store: store, settings: finalSettings, metrics: metrics, logger: logger,
                 onServerRunning: { port in
                     logger.info("hub listening", metadata: [
-                        "http.host": .string(host), "http.port": .stringConvertible(port), "database": .string(location.displayName),
+                        "http.scheme": .string(scheme), "http.host": .string(host), "http.port": .stringConvertible(port),
+                        "database": .string(location.displayName),
                     ])
                 })
             try await app.runService()

@@ -49,7 +49,8 @@ struct DeviceSurvey: Sendable {
 
     init(settings: KioskConfiguration) {
         self.settings = settings
-        hub = try? HubConnection(baseURL: settings.hubURL, timeout: .seconds(2))
+        hub = try? HubConnection(baseURL: settings.hubURL, httpClient: HubConnection.httpClient(trustingCertificateAt: settings.hubCACertificate),
+                                 timeout: .seconds(2))
     }
 
     func run() async -> DeviceReport {

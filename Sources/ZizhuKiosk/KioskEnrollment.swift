@@ -31,7 +31,8 @@ struct Enroll: AsyncParsableCommand {
                                                 attributes: [.posixPermissions: 0o700])
         let key = try KioskKey.loadOrCreate(at: KioskIdentityFiles.keyPath(settings))
         do {
-            let enrollment = try await HubConnection(baseURL: hubURL).enroll(code: code, key: key)
+            let httpClient = try HubConnection.httpClient(trustingCertificateAt: settings.hubCACertificate)
+            let enrollment = try await HubConnection(baseURL: hubURL, httpClient: httpClient).enroll(code: code, key: key)
             try (enrollment.deviceId + "\n").write(toFile: idPath, atomically: true, encoding: .utf8)
             print("enrolled as \(enrollment.deviceId) for \(enrollment.office)")
         } catch {

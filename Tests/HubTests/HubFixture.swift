@@ -79,10 +79,14 @@ struct HubFixture: Sendable {
 enum Batches {
     static let bootID = UUID().uuidString.lowercased()
 
-    static func item(_ seq: Int64, kind: String = "certificate.printed") -> Components.Schemas.TransactionItem {
-        .init(seq: seq, wallTime: Date(), bootId: bootID, monotonicNs: seq * 1_000_000, kind: kind,
+    /// When this test process's journal starts; item `seq` happened `seq` seconds later, so a
+    /// redelivery carries the same times as the first delivery, as a real outbox's would.
+    static let journalStart = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down) - 86_400)
+
+    static func item(_ seq: Int64, kind: String = "certificate.printed", copies: Int = 1) -> Components.Schemas.TransactionItem {
+        .init(seq: seq, wallTime: journalStart.addingTimeInterval(Double(seq)), bootId: bootID, monotonicNs: seq * 1_000_000, kind: kind,
               payload: try! JSONDecoder().decode(Components.Schemas.TransactionItem.PayloadPayload.self,
-                                                 from: Data(#"{"document": "参保证明", "copies": 1}"#.utf8)))
+                                                 from: Data(#"{"document": "参保证明", "copies": \#(copies)}"#.utf8)))
     }
 
     static func batch(_ deviceID: String, _ seqs: some Sequence<Int64>) -> Components.Schemas.TransactionBatch {

@@ -93,6 +93,23 @@ public enum TestEnvironment {
         return out
     }
 
+    /// Runs a program that must fail (a refused configuration, say) and returns what it printed
+    /// on both streams; throws if it succeeded.
+    public static func runExpectingFailure(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> String {
+        do {
+            let output = try await run(executable, arguments, environment: environment)
+            throw UnexpectedSuccess(command: ([executable] + arguments).joined(separator: " "), output: output)
+        } catch let failure as CommandFailure {
+            return failure.output + failure.errors
+        }
+    }
+
+    public struct UnexpectedSuccess: Error, CustomStringConvertible {
+        public let command: String
+        public let output: String
+        public var description: String { "\(command) succeeded but should have failed; it printed: \(output)" }
+    }
+
     /// Polls `condition` every 10 ms until it holds or `timeout` passes.
     public static func waitUntil(_ what: String, timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws {
         let clock = ContinuousClock()
