@@ -12,6 +12,8 @@ source kiosk/lib/common.sh
 zizhu_require_root
 # shellcheck disable=SC2086
 zizhu_install_packages $ZIZHU_BUILD_PACKAGES $ZIZHU_DEVICE_PACKAGES $ZIZHU_TEST_PACKAGES
+zizhu_test_venv
+export ZIZHU_TEST_VENV
 zizhu_find_swift
 
 zizhu_log "Building (the first build fetches and compiles the dependencies: 5 to 15 minutes)"
@@ -30,7 +32,7 @@ status=0
 ZIZHU_BIN_DIR=$bin_dir swift test --skip-build "$@" || status=$?
 
 # Every service a test started must be gone (tests stop them; TestSupport kills leftovers at exit).
-leftovers=$(pgrep -af 'zizhu-test-|zizhu-cardsim|zizhu-printersim|zizhu-hub serve' | grep -v pgrep || true)
+leftovers=$(pgrep -af 'zizhu-test-|zizhu-cardsim|zizhu-printersim|zizhu-hub serve|hub_signing_proxy' | grep -v pgrep || true)
 if [ -n "$leftovers" ]; then
     echo "processes left behind by the tests:" >&2
     echo "$leftovers" >&2

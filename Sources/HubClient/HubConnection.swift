@@ -23,7 +23,7 @@ public struct HubConnection: Sendable {
                 signer: KioskSigningMiddleware? = nil, middlewares: [any ClientMiddleware] = []) throws(HubConnectionError) {
         guard let url = URL(string: baseURL), url.host != nil else { throw .invalidURL(baseURL) }
         let transport = AsyncHTTPClientTransport(configuration: .init(client: httpClient, timeout: TimeAmount(timeout)))
-        client = Client(serverURL: url, transport: transport, middlewares: (signer.map { [$0] } ?? []) + middlewares)
+        client = Client(serverURL: url, configuration: .hub, transport: transport, middlewares: (signer.map { [$0] } ?? []) + middlewares)
     }
 
     /// The HTTP client for a hub whose certificate was issued by the operator's own CA (a PEM

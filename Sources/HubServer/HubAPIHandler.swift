@@ -71,6 +71,9 @@ struct HubAPIHandler: APIProtocol {
                 "batch_too_large", "The batch holds \(batch.items.count) items; the hub takes at most \(settings.maxBatchItems) per batch."))))
         }
         guard !batch.items.isEmpty else { return .badRequest(.init(body: .json(Self.problem("empty_batch", "A batch holds at least one item.")))) }
+        if let violation = ContractValidation.violation(in: batch) {
+            return .badRequest(.init(body: .json(Self.problem("bad_request", "The batch does not match the hub's API: \(violation)."))))
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         var items: [IncomingTransaction] = []
@@ -122,6 +125,9 @@ struct HubAPIHandler: APIProtocol {
             return .unauthorized(.init(body: .json(Self.problem("missing_signature", "Kiosk requests must be signed."))))
         }
         guard case .json(let heartbeat) = input.body else { return .badRequest(.init(body: .json(Self.problem("bad_body", "Expected JSON.")))) }
+        if let violation = ContractValidation.violation(in: heartbeat) {
+            return .badRequest(.init(body: .json(Self.problem("bad_request", "The heartbeat does not match the hub's API: \(violation)."))))
+        }
         let now = Date()
         let skew = Int64((heartbeat.wallTime.timeIntervalSince(now) * 1000).rounded())
         let encoder = JSONEncoder()

@@ -29,13 +29,19 @@ public enum HubServerApplication {
         // process bootstrapped MetricsSystem with a factory over it (zizhu-hub does).
         router.middlewares.add(MetricsMiddleware())
         let handler = HubAPIHandler(store: store, settings: settings, metrics: metrics, logger: logger)
+        let transport = RouteRecordingTransport(router)
         do {
             try handler.registerHandlers(
-                on: router,
-                middlewares: [KioskSignatureMiddleware(store: store, settings: settings, metrics: metrics, logger: logger)])
+                on: transport,
+                configuration: .hub,
+                middlewares: [
+                    RequestShapeMiddleware(logger: logger),
+                    KioskSignatureMiddleware(store: store, settings: settings, metrics: metrics, logger: logger),
+                ])
         } catch {
             throw .routes(String(describing: error))
         }
+        router.middlewares.add(MethodNotAllowedMiddleware(routes: transport.routes))
         let server: HTTPServerBuilder
         if let tls = settings.tls {
             server = try tls.serverBuilder()

@@ -3,7 +3,7 @@
 # Debian packages, by purpose. Installing is idempotent: only missing packages are fetched.
 ZIZHU_BUILD_PACKAGES="pkg-config libpcsclite-dev libcups2-dev libjpeg-dev libsqlite3-dev"
 ZIZHU_DEVICE_PACKAGES="pcscd vsmartcard-vpcd cups cups-client cups-bsd printer-driver-cups-pdf util-linux"
-ZIZHU_TEST_PACKAGES="postgresql postgresql-client unicode-data pcsc-tools python3-pyscard opensc tmux espeak-ng"
+ZIZHU_TEST_PACKAGES="postgresql postgresql-client unicode-data pcsc-tools python3-pyscard opensc tmux espeak-ng python3-venv openssl"
 
 zizhu_log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -49,4 +49,21 @@ zizhu_find_swift() {
             exit 1
         fi
     fi
+}
+
+# Python tools from PyPI for the tests (schemathesis against the hub's OpenAPI document, and the
+# cryptography package its signing proxy uses), pinned, in a virtual environment of their own.
+ZIZHU_TEST_VENV=${ZIZHU_TEST_VENV:-/var/cache/zizhu-test/venv}
+ZIZHU_TEST_PYPI="schemathesis==4.32.5 cryptography==50.0.2"
+zizhu_test_venv() {
+    local stamp="$ZIZHU_TEST_VENV/.zizhu-requirements"
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$ZIZHU_TEST_PYPI" ]; then
+        return
+    fi
+    zizhu_log "Making the test virtual environment in $ZIZHU_TEST_VENV ($ZIZHU_TEST_PYPI)"
+    rm -rf "$ZIZHU_TEST_VENV"
+    /usr/bin/python3 -m venv "$ZIZHU_TEST_VENV"
+    # shellcheck disable=SC2086
+    "$ZIZHU_TEST_VENV/bin/pip" install --quiet --disable-pip-version-check $ZIZHU_TEST_PYPI
+    echo "$ZIZHU_TEST_PYPI" > "$stamp"
 }
