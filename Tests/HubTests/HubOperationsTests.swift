@@ -34,6 +34,28 @@ struct HubOperationsTests {
         await fixture.stop()
     }
 
+    @Test func requestsOutsideTheContractsBoundsGet400AndChangeNothing() async throws {
+        let fixture = try await HubFixture.start(.sqlite)
+        do {
+            let kiosk = try await fixture.enrolledKiosk()
+            // seq 0 would trip the database's CHECK: it must be a clear 400, never a 503 to retry.
+            await #expect(throws: HubConnectionError.refused(status: 400, reason: "bad_request",
+                                                             message: "The batch does not match the hub's API: items[1].seq must be ≥ 1.")) {
+                _ = try await kiosk.connection.submit(.init(deviceId: kiosk.deviceID, items: [Batches.item(1), Batches.item(0)]))
+            }
+            var longBoot = Batches.item(1)
+            longBoot.bootId = String(repeating: "引", count: 65)
+            await #expect(throws: HubConnectionError.self) {
+                _ = try await kiosk.connection.submit(.init(deviceId: kiosk.deviceID, items: [longBoot]))
+            }
+            #expect(try await fixture.storedCount(kiosk.deviceID) == 0)
+        } catch {
+            await fixture.stop()
+            throw error
+        }
+        await fixture.stop()
+    }
+
     @Test func metricsCountItemsDuplicatesRejectionsAndRefusalsWithoutDeviceIDs() async throws {
         let fixture = try await HubFixture.start(.sqlite)
         do {
