@@ -147,14 +147,20 @@ public final class PostgresHubStore: HubStore, Service {
     }
 
     public func recordNonce(deviceID: String, nonce: String, created: Date, forgetBefore: Date) async throws(HubStoreError) -> Bool {
-        try await perform {
-            try await self.client.query("""
+        let logger = self.logger
+        return try await transaction { connection -> Bool in
+            // A nonce need not wait for its own WAL flush: the request it guards commits (and
+            // flushes, with everything before it) right after. If the hub dies in between, the
+            // request did nothing, and replaying it does what the kiosk asked once more: batches
+            // are idempotent, heartbeats and update reads change nothing that matters.
+            try await connection.query("SET LOCAL synchronous_commit = off", logger: logger)
+            try await connection.query("""
                 DELETE FROM request_nonces WHERE device_id = \(deviceID) AND created_at < \(forgetBefore.storedMilliseconds)
-                """, logger: self.logger)
-            let rows = try await self.client.query("""
+                """, logger: logger)
+            let rows = try await connection.query("""
                 INSERT INTO request_nonces (device_id, nonce, created_at) VALUES (\(deviceID), \(nonce), \(created.storedMilliseconds))
                 ON CONFLICT DO NOTHING RETURNING 1
-                """, logger: self.logger)
+                """, logger: logger)
             return try await rows.collect().count == 1
         }
     }
@@ -172,7 +178,10 @@ public final class PostgresHubStore: HubStore, Service {
             let seqs = Array(Set(items.map(\.seq)))
             let rows = try await connection.query("""
                 SELECT seq, rejection, kind, wall_time, boot_id, monotonic_ns, payload FROM transactions
-                WHERE device_id = \(deviceID) AND (seq > \(contiguous) OR seq = ANY(\(seqs)))
+                WHERE device_id = \(deviceID) AND seq > \(contiguous)
+                UNION ALL
+                SELECT seq, rejection, kind, wall_time, boot_id, monotonic_ns, payload FROM transactions
+                WHERE device_id = \(deviceID) AND seq = ANY(\(seqs))
                 """, logger: logger)
             for try await (seq, rejection, kind, wallTime, bootID, monotonic, payload) in rows.decode((Int64, String?, String, Int64, String, Int64, String).self) {
                 stored[seq] = IngestionPlan.StoredItem(
