@@ -66,6 +66,18 @@ let package = Package(
             path: "Sources/CSystem/CJPEG",
             providers: [.apt(["libjpeg-dev"])]
         ),
+        .systemLibrary(
+            name: "CCairo",
+            path: "Sources/CSystem/CCairo",
+            pkgConfig: "cairo",
+            providers: [.apt(["libcairo2-dev"])]
+        ),
+        .systemLibrary(
+            name: "CQRencode",
+            path: "Sources/CSystem/CQRencode",
+            pkgConfig: "libqrencode",
+            providers: [.apt(["libqrencode-dev"])]
+        ),
 
         // MARK: Pure domain
 
@@ -104,11 +116,27 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // ESC/POS bytes both ways: commands, real-time status, and the decoder the emulated printer uses.
+        .target(
+            name: "ESCPOS",
+            dependencies: ["KioskCore"],
+            swiftSettings: strictSettings
+        ),
+        // The certificate's facts and its verification code; the hub verifies codes with it too.
+        .target(
+            name: "CertificateVerification",
+            dependencies: [
+                "KioskCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "ReceiptPrinting",
             dependencies: [
-                "CCUPS",
-                "KioskCore",
+                "CCUPS", "CCairo", "CQRencode",
+                "KioskCore", "ESCPOS", "CertificateVerification",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -265,17 +293,17 @@ let package = Package(
         .executableTarget(
             name: "ZizhuPrinterSim",
             dependencies: [
-                "ZizhuLogging",
+                "ZizhuLogging", "ESCPOS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
-
         .executableTarget(
             name: "ZizhuBench",
             dependencies: [
                 "KioskCore", "SocialSecurityCard", "HubAPI", "HubClient", "HubStore",
+                "ReceiptPrinting", "CertificateVerification",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -321,7 +349,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ReceiptPrintingTests",
-            dependencies: ["ReceiptPrinting", "KioskCore", "TestSupport"],
+            dependencies: [
+                "ReceiptPrinting", "ESCPOS", "CertificateVerification", "KioskCore", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["Goldens"],
             swiftSettings: strictSettings
         ),
         .testTarget(
