@@ -7,44 +7,43 @@ import GRDB
 /// the kiosk deletes what was acknowledged. A busy timeout lets `zizhuctl`, writing the same file
 /// from another process, wait for its turn instead of failing.
 public final class SQLiteHubStore: HubStore {
-    private let database: DatabaseQueue
-    /// A second connection for signature nonces, with `synchronous=NORMAL`: a nonce need not
-    /// wait for its own fsync, because the request it guards commits with FULL right after, and
-    /// that fsync of the shared WAL makes the nonce durable too. If the hub dies in between, the
-    /// request did nothing, and replaying it does what the kiosk asked once more: batches are
-    /// idempotent, heartbeats and update reads change nothing that matters. Saves one fsync per
-    /// kiosk request.
-    private let nonces: DatabaseQueue
+    /// One writer connection and a pool of readers (WAL), so signature checks read kiosks while
+    /// a batch commits.
+    private let database: DatabasePool
+    /// The writes of kiosk requests (nonces, batches, heartbeats) go through group commit.
+    private let groupCommit: GroupCommitWriter
 
     /// Opens (creating if needed) the database at `path` and migrates it.
     public init(path: String) throws(HubStoreError) {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.foreignKeysEnabled = true
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA journal_mode = WAL")
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         do {
             let directory = (path as NSString).deletingLastPathComponent
             if !directory.isEmpty {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
-            database = try DatabaseQueue(path: path, configuration: configuration)
-            let synchronous = try database.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+            database = try DatabasePool(path: path, configuration: configuration)
+            // DatabasePool sets NORMAL on its writer after `prepareDatabase` runs; an
+            // acknowledgement must survive a power cut (the kiosk then forgets the item), so FULL
+            // is set here and read back.
+            let synchronous = try database.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                return try Int.fetchOne(db, sql: "PRAGMA synchronous")
+            }
             guard synchronous == 2 else { throw HubStoreError.database("PRAGMA synchronous is \(synchronous ?? -1), expected FULL (2)") }
             try Self.migrator.migrate(database)
-            var nonceConfiguration = Configuration()
-            nonceConfiguration.busyMode = .timeout(10)
-            nonceConfiguration.prepareDatabase { db in
-                try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            }
-            nonces = try DatabaseQueue(path: path, configuration: nonceConfiguration)
         } catch let error as HubStoreError {
             throw error
         } catch {
             throw .database(String(describing: error))
         }
+        groupCommit = GroupCommitWriter(writer: database)
+    }
+
+    /// The writer connection's `PRAGMA synchronous` (2 = FULL), for tests.
+    public func writerSynchronousMode() throws(HubStoreError) -> Int {
+        try run { try database.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 } }
     }
 
     /// Named migrations; a shipped migration is never edited, only followed by a new one.
@@ -117,7 +116,7 @@ public final class SQLiteHubStore: HubStore {
     }
 
     public func recordNonce(deviceID: String, nonce: String, created: Date, forgetBefore: Date) async throws(HubStoreError) -> Bool {
-        try await write(on: nonces) { db in
+        try await groupWrite { db in
             try db.execute(sql: "DELETE FROM request_nonces WHERE device_id = ? AND created_at < ?",
                            arguments: [deviceID, forgetBefore.storedMilliseconds])
             try db.execute(sql: "INSERT INTO request_nonces (device_id, nonce, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
@@ -127,7 +126,7 @@ public final class SQLiteHubStore: HubStore {
     }
 
     public func ingest(deviceID: String, items: [IncomingTransaction], limits: IngestionLimits, now: Date) async throws(HubStoreError) -> IngestionResult {
-        try await write { db in
+        try await groupWrite { db in
             guard let contiguous = try Int64.fetchOne(db, sql: "SELECT contiguous_through FROM kiosks WHERE device_id = ?", arguments: [deviceID]) else {
                 throw HubStoreError.database("no kiosk \(deviceID)")
             }
@@ -170,7 +169,7 @@ public final class SQLiteHubStore: HubStore {
     }
 
     public func recordHeartbeat(_ heartbeat: StoredHeartbeat, historyLimit: Int) async throws(HubStoreError) {
-        try await write { db in
+        try await groupWrite { db in
             try db.execute(sql: "INSERT INTO heartbeats (device_id, received_at, clock_skew_ms, report) VALUES (?, ?, ?, ?)",
                            arguments: [heartbeat.deviceID, heartbeat.receivedAt.storedMilliseconds, heartbeat.clockSkewMilliseconds, heartbeat.reportJSON])
             try db.execute(sql: """
@@ -208,9 +207,19 @@ public final class SQLiteHubStore: HubStore {
 
     // MARK: Errors as values
 
-    private func write<T: Sendable>(on queue: DatabaseQueue? = nil, _ body: @escaping @Sendable (Database) throws -> T) async throws(HubStoreError) -> T {
+    private func groupWrite<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(HubStoreError) -> T {
         do {
-            return try await (queue ?? database).write(body)
+            return try await groupCommit.write(body)
+        } catch let error as HubStoreError {
+            throw error
+        } catch {
+            throw .database(String(describing: error))
+        }
+    }
+
+    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(HubStoreError) -> T {
+        do {
+            return try await database.write(body)
         } catch let error as HubStoreError {
             throw error
         } catch {
