@@ -1,3 +1,4 @@
+import ESCPOS
 import KioskCore
 
 /// What CUPS reports about a queue (IPP Get-Printer-Attributes), before any interpretation.
@@ -16,6 +17,8 @@ public struct PrinterStatus: Equatable, Sendable {
     public var isAcceptingJobs: Bool
     /// IPP `printer-state-message`, as the backend or an operator wrote it.
     public var message: String
+    /// IPP `device-uri`: where the queue sends jobs (`zizhu-escpos://127.0.0.1:9100`), if CUPS said.
+    public var deviceURI: String?
 
     public init(state: State, reasons: Set<String>, isAcceptingJobs: Bool, message: String) {
         self.state = state
@@ -75,12 +78,33 @@ public enum PrintingFault: Error, Equatable, Sendable {
     case noSuchQueue
     /// Technician: cupsd does not answer.
     case cupsUnavailable
+    /// Technician: the document could not be rendered (a font or cairo missing).
+    case rendering
 
     /// Who must act to bring printing back.
     public var responsibleParty: ResponsibleParty {
         switch self {
         case .paperOut, .paperJam, .coverOpen, .notAcceptingJobs: return .staff
-        case .offline, .stopped, .noSuchQueue, .cupsUnavailable: return .technician
+        case .offline, .stopped, .noSuchQueue, .cupsUnavailable, .rendering: return .technician
         }
+    }
+}
+
+extension PrinterStatus {
+    /// For a `zizhu-escpos` queue that is idle, asks the printer itself (`DLE EOT`) and adds its
+    /// sensor reasons. CUPS learns a printer's paper state only while a backend runs a job; an
+    /// idle kiosk must still stop offering printing the moment the paper runs out. While a job
+    /// runs, the backend reports the same reasons to CUPS, so the printer is left alone.
+    func withDeviceProbe(timeoutMilliseconds: Int32 = 700) -> PrinterStatus {
+        guard state == .idle, let uri = deviceURI, let address = ESCPOSPrinterAddress(deviceURI: uri) else { return self }
+        var probed = self
+        do {
+            let link = try ESCPOSPrinterLink(address, connectTimeoutMilliseconds: timeoutMilliseconds)
+            let condition = try link.condition(timeoutMilliseconds: timeoutMilliseconds)
+            probed.reasons.formUnion(condition.ippReasons)
+        } catch {
+            probed.reasons.insert("offline-report")
+        }
+        return probed
     }
 }
