@@ -20,6 +20,7 @@ let package = Package(
         .executable(name: "zizhuctl", targets: ["ZizhuCtl"]),
         .executable(name: "zizhu-cardsim", targets: ["ZizhuCardSim"]),
         .executable(name: "zizhu-printersim", targets: ["ZizhuPrinterSim"]),
+        .executable(name: "zizhu-escpos", targets: ["ZizhuEscposBackend"]),
         .executable(name: "zizhu-bench", targets: ["ZizhuBench"]),
         .executable(name: "zizhu-console-demo", targets: ["ZizhuConsoleDemo"]),
     ],
@@ -299,6 +300,14 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The CUPS backend for ESC/POS receipt printers (zizhu-escpos:// URIs), installed into
+        // CUPS's backend folder; it reports the printer's paper sensor to CUPS.
+        .executableTarget(
+            name: "ZizhuEscposBackend",
+            dependencies: ["ReceiptPrinting", "ESCPOS"],
+            swiftSettings: strictSettings
+        ),
+
         .executableTarget(
             name: "ZizhuBench",
             dependencies: [
