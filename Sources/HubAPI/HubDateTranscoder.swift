@@ -91,6 +91,8 @@ public struct HubDateTranscoder: DateTranscoder {
 }
 
 extension Configuration {
-    /// The configuration the hub's server and its clients share.
-    public static var hub: Configuration { Configuration(dateTranscoder: HubDateTranscoder()) }
+    /// The configuration the hub's server and its clients share: RFC 3339 dates read in every
+    /// form, and compact JSON (sorted keys keep it deterministic; pretty printing only costs
+    /// bytes and time on every batch answer).
+    public static var hub: Configuration { Configuration(dateTranscoder: HubDateTranscoder(), jsonEncodingOptions: [.sortedKeys]) }
 }
