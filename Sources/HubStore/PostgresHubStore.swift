@@ -147,20 +147,14 @@ public final class PostgresHubStore: HubStore, Service {
     }
 
     public func recordNonce(deviceID: String, nonce: String, created: Date, forgetBefore: Date) async throws(HubStoreError) -> Bool {
-        let logger = self.logger
-        return try await transaction { connection -> Bool in
-            // A nonce need not wait for its own WAL flush: the request it guards commits (and
-            // flushes, with everything before it) right after. If the hub dies in between, the
-            // request did nothing, and replaying it does what the kiosk asked once more: batches
-            // are idempotent, heartbeats and update reads change nothing that matters.
-            try await connection.query("SET LOCAL synchronous_commit = off", logger: logger)
-            try await connection.query("""
-                DELETE FROM request_nonces WHERE device_id = \(deviceID) AND created_at < \(forgetBefore.storedMilliseconds)
-                """, logger: logger)
-            let rows = try await connection.query("""
+        // One statement, one round trip: forgetting old nonces and recording this one.
+        try await perform {
+            let rows = try await self.client.query("""
+                WITH forgotten AS (
+                  DELETE FROM request_nonces WHERE device_id = \(deviceID) AND created_at < \(forgetBefore.storedMilliseconds))
                 INSERT INTO request_nonces (device_id, nonce, created_at) VALUES (\(deviceID), \(nonce), \(created.storedMilliseconds))
                 ON CONFLICT DO NOTHING RETURNING 1
-                """, logger: logger)
+                """, logger: self.logger)
             return try await rows.collect().count == 1
         }
     }
@@ -168,41 +162,44 @@ public final class PostgresHubStore: HubStore, Service {
     public func ingest(deviceID: String, items: [IncomingTransaction], limits: IngestionLimits, now: Date) async throws(HubStoreError) -> IngestionResult {
         let logger = self.logger
         return try await transaction { connection -> IngestionResult in
+            // One round trip locks the kiosk's row (concurrent deliveries of its batches, from
+            // any hub process, queue here) and reads the stored items this batch may repeat.
             var contiguous: Int64?
-            for try await value in try await connection.query(
-                "SELECT contiguous_through FROM kiosks WHERE device_id = \(deviceID) FOR UPDATE", logger: logger).decode(Int64.self) {
-                contiguous = value
-            }
-            guard let contiguous else { throw HubStoreError.database("no kiosk \(deviceID)") }
             var stored: [Int64: IngestionPlan.StoredItem] = [:]
             let seqs = Array(Set(items.map(\.seq)))
             let rows = try await connection.query("""
-                SELECT seq, rejection, kind, wall_time, boot_id, monotonic_ns, payload FROM transactions
-                WHERE device_id = \(deviceID) AND seq > \(contiguous)
-                UNION ALL
-                SELECT seq, rejection, kind, wall_time, boot_id, monotonic_ns, payload FROM transactions
-                WHERE device_id = \(deviceID) AND seq = ANY(\(seqs))
+                SELECT k.contiguous_through, t.seq, t.rejection, t.kind, t.wall_time, t.boot_id, t.monotonic_ns, t.payload
+                FROM (SELECT contiguous_through FROM kiosks WHERE device_id = \(deviceID) FOR UPDATE) AS k
+                LEFT JOIN LATERAL (
+                  SELECT seq, rejection, kind, wall_time, boot_id, monotonic_ns, payload FROM transactions
+                  WHERE device_id = \(deviceID) AND seq > k.contiguous_through
+                  UNION ALL
+                  SELECT seq, rejection, kind, wall_time, boot_id, monotonic_ns, payload FROM transactions
+                  WHERE device_id = \(deviceID) AND seq = ANY(\(seqs))
+                ) AS t ON true
                 """, logger: logger)
-            for try await (seq, rejection, kind, wallTime, bootID, monotonic, payload) in rows.decode((Int64, String?, String, Int64, String, Int64, String).self) {
+            for try await (through, seq, rejection, kind, wallTime, bootID, monotonic, payload)
+                in rows.decode((Int64, Int64?, String?, String?, Int64?, String?, Int64?, String?).self) {
+                contiguous = through
+                guard let seq, let kind, let wallTime, let bootID, let monotonic, let payload else { continue }
                 stored[seq] = IngestionPlan.StoredItem(
                     rejection: rejection.flatMap(TransactionRejection.init(rawValue:)),
                     fingerprint: .init(kind: kind, wallTimeMilliseconds: wallTime, bootID: bootID, monotonicNanoseconds: monotonic, payloadJSON: payload))
             }
+            guard let contiguous else { throw HubStoreError.database("no kiosk \(deviceID)") }
             let plan = IngestionPlan(items: items, stored: stored, contiguousThrough: contiguous, limits: limits, now: now)
-            if !plan.newRows.isEmpty {
-                // One statement for the whole batch: arrays in, unnest into rows. An empty
-                // rejection string stands for "accepted" because the arrays cannot hold NULLs here.
-                let new = plan.newRows
-                try await connection.query("""
-                    INSERT INTO transactions (device_id, seq, kind, wall_time, boot_id, monotonic_ns, payload, rejection, clock_skew_flagged, received_at)
-                    SELECT \(deviceID), seq, kind, wall_time, boot_id, monotonic_ns, payload, NULLIF(rejection, ''), flagged, \(now.storedMilliseconds)
-                    FROM unnest(\(new.map(\.item.seq))::BIGINT[], \(new.map(\.item.kind))::TEXT[], \(new.map(\.item.wallTime.storedMilliseconds))::BIGINT[],
-                                \(new.map(\.item.bootID))::TEXT[], \(new.map(\.item.monotonicNanoseconds))::BIGINT[], \(new.map(\.item.payloadJSON))::TEXT[],
-                                \(new.map { $0.rejection?.rawValue ?? "" })::TEXT[], \(new.map(\.clockSkewFlagged))::BOOLEAN[])
-                      AS batch (seq, kind, wall_time, boot_id, monotonic_ns, payload, rejection, flagged)
-                    """, logger: logger)
-            }
+            // One statement for the new rows and the kiosk's high-water mark: arrays in, unnest
+            // into rows. An empty rejection string stands for "accepted" because the arrays
+            // cannot hold NULLs here.
+            let new = plan.newRows
             try await connection.query("""
+                WITH inserted AS (
+                  INSERT INTO transactions (device_id, seq, kind, wall_time, boot_id, monotonic_ns, payload, rejection, clock_skew_flagged, received_at)
+                  SELECT \(deviceID), seq, kind, wall_time, boot_id, monotonic_ns, payload, NULLIF(rejection, ''), flagged, \(now.storedMilliseconds)
+                  FROM unnest(\(new.map(\.item.seq))::BIGINT[], \(new.map(\.item.kind))::TEXT[], \(new.map(\.item.wallTime.storedMilliseconds))::BIGINT[],
+                              \(new.map(\.item.bootID))::TEXT[], \(new.map(\.item.monotonicNanoseconds))::BIGINT[], \(new.map(\.item.payloadJSON))::TEXT[],
+                              \(new.map { $0.rejection?.rawValue ?? "" })::TEXT[], \(new.map(\.clockSkewFlagged))::BOOLEAN[])
+                    AS batch (seq, kind, wall_time, boot_id, monotonic_ns, payload, rejection, flagged))
                 UPDATE kiosks SET contiguous_through = \(plan.result.contiguousThrough), highest_seq = GREATEST(highest_seq, \(plan.highestSeq))
                 WHERE device_id = \(deviceID)
                 """, logger: logger)
