@@ -16,11 +16,15 @@ public struct PrivateCUPSD: Sendable {
 
     /// Starts cupsd; the receipt queue points at `receiptPrinterPort` (start a printer there with
     /// ``PrinterSimulator`` or leave it dark to test "printer offline").
-    public static func start(receiptPrinterPort: UInt16) async throws -> PrivateCUPSD {
+    /// - Parameter escposBackend: whether the receipt queue goes through our `zizhu-escpos`
+    ///   backend (the kiosk's setup) or CUPS's stock `socket` backend.
+    public static func start(receiptPrinterPort: UInt16, escposBackend: Bool = true) async throws -> PrivateCUPSD {
         let directory = try TestEnvironment.temporaryDirectory("cups")
         let output: String
+        var arguments = [directory, String(receiptPrinterPort)]
+        if escposBackend { arguments.append(try TestEnvironment.executable("zizhu-escpos")) }
         do {
-            output = try await TestEnvironment.run(TestEnvironment.script("lib/cups-env.sh"), [directory, String(receiptPrinterPort)])
+            output = try await TestEnvironment.run(TestEnvironment.script("lib/cups-env.sh"), arguments)
         } catch let failure as CommandFailure where failure.isMissingPackage {
             throw TestEnvironmentError.missing(what: "cupsd", remedy: failure.errors + " (kiosk/test.sh installs it)")
         } catch let failure as CommandFailure {
@@ -52,23 +56,57 @@ public struct PrivateCUPSD: Sendable {
     }
 }
 
-/// `zizhu-printersim`: a network receipt printer that saves each job as a file.
+/// `zizhu-printersim`: a network ESC/POS receipt printer that saves each printed job (bytes and
+/// transcript), with a control socket to run out of paper, open the cover, go off line or slow.
 public struct PrinterSimulator: Sendable {
     public let port: UInt16
     public let outputDirectory: String
+    public let controlSocket: String
     public let process: ManagedProcess
 
-    public static func start(port: UInt16? = nil) async throws -> PrinterSimulator {
+    public static func start(port: UInt16? = nil, slowRate: Int? = nil) async throws -> PrinterSimulator {
         let port = try port ?? FreePort.next()
         let directory = try TestEnvironment.temporaryDirectory("printer")
+        let control = "\(directory)/control.sock"
+        var arguments = ["--port", String(port), "--output", directory, "--control", control]
+        if let slowRate { arguments += ["--slow-rate", String(slowRate)] }
         let process = try ManagedProcess(
             name: "zizhu-printersim", executable: TestEnvironment.executable("zizhu-printersim"),
-            arguments: ["--port", String(port), "--output", directory], logPath: "\(directory)/printersim.log")
+            arguments: arguments, logPath: "\(directory)/printersim.log")
         try await TestEnvironment.waitUntil("zizhu-printersim on port \(port)", timeout: .seconds(10)) {
             guard process.isRunning else { throw TestEnvironmentError.didNotStart(service: "zizhu-printersim", log: process.log()) }
             return FreePort.isListening(port)
         }
-        return PrinterSimulator(port: port, outputDirectory: directory, process: process)
+        return PrinterSimulator(port: port, outputDirectory: directory, controlSocket: control, process: process)
+    }
+
+    /// Sends a control command through `zizhuctl printer <command>` (paper-out, paper-ok, …),
+    /// the way staff and the demo do; returns its reply line.
+    @discardableResult
+    public func control(_ command: String) async throws -> String {
+        try await TestEnvironment.run(TestEnvironment.executable("zizhuctl"), ["printer", command, "--control", controlSocket])
+    }
+
+    /// The transcripts of the jobs printed so far, in order.
+    public func transcripts() -> [String] {
+        jobNumbers(suffix: ".txt").compactMap { try? String(contentsOfFile: "\(outputDirectory)/job-\($0).txt", encoding: .utf8) }
+    }
+
+    /// Transcripts of jobs the sender cancelled (cleared from the printer's buffer).
+    public func cancelledJobs() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: outputDirectory)) ?? []).filter { $0.hasSuffix(".cancelled.txt") }
+    }
+
+    /// The raster images of job `number`, as PBM files.
+    public func rasterImages(job number: Int) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: outputDirectory)) ?? [])
+            .filter { $0.hasPrefix("job-\(number)-image-") && $0.hasSuffix(".pbm") }.sorted().map { "\(outputDirectory)/\($0)" }
+    }
+
+    private func jobNumbers(suffix: String) -> [Int] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: outputDirectory)) ?? [])
+            .filter { $0.hasPrefix("job-") && $0.hasSuffix(suffix) && !$0.contains("cancelled") }
+            .compactMap { Int($0.dropFirst(4).dropLast(suffix.count)) }.sorted()
     }
 
     /// The jobs received so far, in order.
