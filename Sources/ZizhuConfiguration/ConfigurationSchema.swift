@@ -18,6 +18,19 @@ public struct ConfigurationSchema<Settings: Sendable>: Sendable {
 
     public let keys: [Key]
 
+    /// Every key with its environment variable, summary, default and what it accepts: what
+    /// `zizhuctl config keys` prints and docs/configuration.md holds.
+    public func reference() -> String {
+        keys.map { key in
+            """
+            \(key.name) (env \(ConfigurationDocument.environmentVariable(for: key.name)))
+                \(key.summary)
+                default: \(key.defaultText.isEmpty ? "(none)" : key.defaultText); allowed: \(key.allowed)
+
+            """
+        }.joined()
+    }
+
     public init(keys: [Key]) {
         self.keys = keys
     }

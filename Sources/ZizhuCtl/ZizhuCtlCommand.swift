@@ -136,15 +136,9 @@ struct ConfigCommands: ParsableCommand {
         @Option(help: "kiosk or hub.") var kind: Kind
 
         func run() {
-            let rows: [(String, String, String, String)]
             switch kind {
-            case .kiosk: rows = KioskConfiguration.schema.keys.map { ($0.name, $0.defaultText, $0.allowed, $0.summary) }
-            case .hub: rows = HubConfiguration.schema.keys.map { ($0.name, $0.defaultText, $0.allowed, $0.summary) }
-            }
-            for (name, defaultText, allowed, summary) in rows {
-                print("\(name) (env \(ConfigurationDocument.environmentVariable(for: name)))")
-                print("    \(summary)")
-                print("    default: \(defaultText.isEmpty ? "(none)" : defaultText); allowed: \(allowed)")
+            case .kiosk: print(KioskConfiguration.schema.reference(), terminator: "")
+            case .hub: print(HubConfiguration.schema.reference(), terminator: "")
             }
         }
     }

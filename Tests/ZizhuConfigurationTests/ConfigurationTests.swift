@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Testing
 import ZizhuLogging
@@ -86,5 +87,17 @@ import ZizhuConfiguration
             try KioskConfiguration.load(path: "/nonexistent/kiosk.yaml", environment: [:])
         }
         #expect(error?.origin == "/nonexistent/kiosk.yaml")
+    }
+}
+
+/// docs/configuration.md lists exactly the keys the programs accept.
+struct ConfigurationReferenceTests {
+    @Test func theReferenceDocumentMatchesTheSchemas() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let document = try String(contentsOf: root.appendingPathComponent("docs/configuration.md"), encoding: .utf8)
+        for (heading, schema) in [("## Kiosk keys", KioskConfiguration.schema.reference()), ("## Hub keys", HubConfiguration.schema.reference())] {
+            let block = "\(heading)\n\n```\n\(schema.trimmingCharacters(in: .newlines))\n```"
+            #expect(document.contains(block), "docs/configuration.md is out of date under \(heading): run kiosk/lib/update-configuration-docs.sh")
+        }
     }
 }
