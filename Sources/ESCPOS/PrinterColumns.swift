@@ -33,6 +33,10 @@ public enum PrinterColumns {
                         carried = Array(line[(space + 1)...])
                         line.removeSubrange(space...)
                     }
+                    // Chinese punctuation never starts a line: its character moves down with it.
+                    if carried.isEmpty, Self.neverAtLineStart.contains(character), line.count > 1 {
+                        carried = [line.removeLast()]
+                    }
                     lines.append(String(line))
                     line = carried
                     lineWidth = width(of: String(carried))
@@ -45,6 +49,9 @@ public enum PrinterColumns {
         }
         return lines
     }
+
+    /// Closing punctuation that Chinese typesetting keeps off the start of a line.
+    static let neverAtLineStart: Set<Character> = ["，", "。", "、", "；", "：", "！", "？", "）", "》", "」", "』", "”", "’", ",", ".", ")"]
 
     /// `text` padded with spaces to `columns` columns (never truncated).
     public static func pad(_ text: String, to columns: Int, alignment: Alignment = .leading) -> String {

@@ -123,7 +123,7 @@ func run() -> Int32 {
                     tell(message(for: condition))
                     if condition.canPrint { break }
                     sleepMilliseconds(400)
-                    if cancelRequested.load(ordering: .relaxed) { return 0 }
+                    if cancelRequested.load(ordering: .relaxed) { reporter.report([]); return 0 }
                 }
                 var trailer = ESCPOSCommands()
                 trailer.processIDRequest(processID)
@@ -136,6 +136,8 @@ func run() -> Int32 {
             while !link.waitForProcessID(processID, timeoutMilliseconds: 300) {
                 if cancelRequested.load(ordering: .relaxed) {
                     try? link.send(ESCPOSCommands.clearBuffers)
+                    // CUPS keeps reasons after the job; an idle zizhu-escpos queue is probed afresh.
+                    reporter.report([])
                     tell("INFO: Job cancelled; the printer's buffer was cleared")
                     return 0
                 }
@@ -144,8 +146,9 @@ func run() -> Int32 {
                 if !condition.canPrint { tell(message(for: condition)) }
             }
             let after = try link.condition()
-            reporter.report(after.ippReasons)
             tell(message(for: after))
+            // Clear what this job reported: when idle, the kiosk asks the printer itself.
+            reporter.report([])
             return 0
         } catch {
             // Connection lost or the printer stopped answering. A job already sent is left to

@@ -31,7 +31,8 @@ struct CUPSStatusTests {
     }
 
     @Test func aDisabledQueueCannotPrint() async throws {
-        let cups = try await PrivateCUPSD.start(receiptPrinterPort: try FreePort.next())
+        let printer = try await PrinterSimulator.start()
+        let cups = try await PrivateCUPSD.start(receiptPrinterPort: printer.port)
         try await cups.adminTool("cupsdisable", ["-r", "paper jam (test)", cups.receiptQueue])
         let status = try CUPSConnection(server: cups.server).printerStatus(queue: cups.receiptQueue).get()
         #expect(status.state == .stopped)
@@ -40,14 +41,17 @@ struct CUPSStatusTests {
         try await cups.adminTool("cupsenable", [cups.receiptQueue])
         #expect(CUPSConnection(server: cups.server).printerStatus(queue: cups.receiptQueue).map(\.availability) == .success(.canPrint))
         await cups.stop()
+        await printer.stop()
     }
 
     @Test func aRejectingQueueCannotPrint() async throws {
-        let cups = try await PrivateCUPSD.start(receiptPrinterPort: try FreePort.next())
+        let printer = try await PrinterSimulator.start()
+        let cups = try await PrivateCUPSD.start(receiptPrinterPort: printer.port)
         try await cups.adminTool("cupsreject", ["-r", "maintenance", cups.receiptQueue])
         #expect(CUPSConnection(server: cups.server).printerStatus(queue: cups.receiptQueue).map(\.availability)
                 == .success(.cannotPrint(.notAcceptingJobs)))
         await cups.stop()
+        await printer.stop()
     }
 
     @Test func anUnknownQueueAndAStoppedCupsdAreTechnicianFaults() async throws {

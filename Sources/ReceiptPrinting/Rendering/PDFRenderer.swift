@@ -19,7 +19,7 @@ public struct PDFRenderer: Sendable {
     // A4 in points, 20 mm margins; the footer sits in the bottom margin.
     static let pageWidth = 595.276, pageHeight = 841.890
     static let margin = 56.7, bottomLimit = 841.890 - 72.0
-    static let bodySize = 11.0, lineHeight = 17.0
+    static let bodySize = 10.5, lineHeight = 15.5
 
     public func render(_ document: some PrintableDocument) throws(PDFRenderingError) -> [UInt8] {
         try render(document.layout, title: document.jobTitle)
@@ -78,6 +78,8 @@ struct PageLayout {
     let fontFamily: String
     var pages: [[PDFOperation]] = [[]]
     var y = PDFRenderer.margin
+    /// Where the verification block sits, so the seal box can stand beside it.
+    var verificationRow: (page: Int, y: Double)?
     let left = PDFRenderer.margin
     let right = PDFRenderer.pageWidth - PDFRenderer.margin
 
@@ -171,6 +173,7 @@ struct PageLayout {
             let module = 2.4
             let side = Double(matrix.size + 8) * module
             ensure(side + 8)
+            verificationRow = (pages.count - 1, y)
             emit(.qr(matrix, x: left, y: y, module: module))
             let textLeft = left + side + 12
             var textY = y + side / 2 - lineHeight
@@ -183,12 +186,20 @@ struct PageLayout {
             y += side + 8
         case .sealBox(let office):
             let side = 118.0
-            ensure(side + 10)
             let x = right - side
-            emit(.box(x: x, y: y + 4, width: side, height: side, dashed: true))
-            emit(.text("（盖章）", x: x + side / 2, y: y + 4 + side / 2 + 4, size: 10, bold: false, centred: true))
-            emit(.text(office, x: x + side / 2, y: y + 4 + side + 14, size: 9, bold: false, centred: true))
-            y += side + 24
+            // Beside the QR code when it is on this page (its text column leaves the right free),
+            // which keeps a short certificate on one page; otherwise below.
+            let top: Double
+            if let row = verificationRow, row.page == pages.count - 1, row.y + side + 24 <= PDFRenderer.bottomLimit {
+                top = row.y - 4
+            } else {
+                ensure(side + 24)
+                top = y
+            }
+            emit(.box(x: x, y: top + 4, width: side, height: side, dashed: true))
+            emit(.text("（盖章）", x: x + side / 2, y: top + 4 + side / 2 + 4, size: 10, bold: false, centred: true))
+            emit(.text(office, x: x + side / 2, y: top + 4 + side + 14, size: 9, bold: false, centred: true))
+            y = max(y, top + side + 24)
         }
     }
 

@@ -1,0 +1,171 @@
+import CertificateVerification
+import Foundation
+import KioskCore
+import Logging
+import ReceiptPrinting
+import TestSupport
+import Testing
+
+/// Certificates through a real private cupsd: the receipt queue through our zizhu-escpos backend
+/// to zizhu-printersim, the A4 queue to cups-pdf.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct PrintingThroughCUPSTests {
+    struct Setup {
+        let printer: PrinterSimulator
+        let cups: PrivateCUPSD
+        var connection: CUPSConnection { CUPSConnection(server: cups.server) }
+
+        func receipt(timing: PrintTiming = PrintTiming()) -> CertificatePrinting {
+            CertificatePrinting(printer: CUPSReceiptPrinter(connection: connection, queue: cups.receiptQueue, timing: timing,
+                                                            logger: Logger(label: "test")),
+                                renderer: .receipt(ESCPOSRenderer(paper: .mm58)), hubBaseURL: Fixtures.hub)
+        }
+
+        func stop() async {
+            await cups.stop()
+            await printer.stop()
+        }
+    }
+
+    static func start(slowRate: Int? = nil) async throws -> Setup {
+        let printer = try await PrinterSimulator.start(slowRate: slowRate)
+        return Setup(printer: printer, cups: try await PrivateCUPSD.start(receiptPrinterPort: printer.port))
+    }
+
+    @Test func aCertificatePrintsOnTheReceiptPrinter() async throws {
+        let setup = try await Self.start()
+        let issued = Fixtures.issued()
+        let attempt = await setup.receipt().print(issued)
+        guard case .printed = attempt.outcome else { Issue.record("not printed: \(attempt.outcome)"); await setup.stop(); return }
+        let transcripts = setup.printer.transcripts()
+        #expect(transcripts.count == 1)
+        let lines = transcripts.first?.split(separator: "\n").map(String.init) ?? []
+        #expect(lines.contains("社会保险参保证明"))
+        #expect(lines.contains("姓名：张三"))
+        #expect(lines.contains("⟦qr 6 dots, ecc M⟧ \(issued.seal.code.verifyURL(hubBaseURL: Fixtures.hub))"))
+        #expect(lines.contains("⟦cut partial⟧"))
+        await setup.stop()
+    }
+
+    @Test func aCertificatePrintsAsAnA4PDF() async throws {
+        let setup = try await Self.start()
+        let issued = Fixtures.issued()
+        let printing = CertificatePrinting(
+            printer: CUPSReceiptPrinter(connection: setup.connection, queue: setup.cups.a4Queue, logger: Logger(label: "test")),
+            renderer: .a4(PDFRenderer()), hubBaseURL: Fixtures.hub)
+        let attempt = await printing.print(issued)
+        #expect(attempt.outcome.isPrinted)
+        guard case .printed(let job) = attempt.outcome else { await setup.stop(); return }
+        var pdf: String?
+        try await TestEnvironment.waitUntil("cups-pdf's file for job \(job)", timeout: .seconds(20)) {
+            pdf = Self.files(under: setup.cups.pdfDirectory).first { $0.hasSuffix("job_\(job).pdf") }
+            return pdf != nil
+        }
+        let path = try #require(pdf)
+        let text = try await PDFRenderingTests.text(path)
+        #expect(text.contains("社会保险参保证明"))
+        #expect(text.contains(issued.seal.code.grouped))
+        #expect(try await PDFRenderingTests.scanQR(path) == issued.seal.code.verifyURL(hubBaseURL: Fixtures.hub))
+        await setup.stop()
+    }
+
+    @Test func paperOutBeforeTheJobDisablesPrintingAndSendsNothing() async throws {
+        let setup = try await Self.start()
+        try await setup.printer.control("paper-out")
+        let status = try setup.connection.printerStatus(queue: setup.cups.receiptQueue).get()
+        #expect(status.reasons.contains("media-empty-error"))
+        #expect(status.availability == .cannotPrint(.paperOut))
+        let attempt = await setup.receipt().print(Fixtures.issued())
+        #expect(attempt.outcome == .notPrinted(.unavailable(.paperOut)))
+        if case .notPrinted(let failure) = attempt.outcome { #expect(failure.citizenMessage.contains("没有纸")) }
+        try await setup.printer.control("paper-ok")
+        #expect(setup.connection.printerStatus(queue: setup.cups.receiptQueue).map(\.availability) == .success(.canPrint))
+        #expect(setup.printer.transcripts().isEmpty)
+        await setup.stop()
+    }
+
+    @Test func paperOutDuringAJobBlocksItUntilRefilledAndItPrintsOnce() async throws {
+        let setup = try await Self.start(slowRate: 800)
+        try await setup.printer.control("slow")
+        let issued = Fixtures.issued()
+        async let attempt = setup.receipt().print(issued)
+        // Once the backend is sending, the paper runs out.
+        try await TestEnvironment.waitUntil("the job to start", timeout: .seconds(10)) {
+            (try? setup.connection.printerStatus(queue: setup.cups.receiptQueue).get().state) == .processing
+        }
+        try await setup.printer.control("paper-out")
+        try await TestEnvironment.waitUntil("CUPS to report media-empty", timeout: .seconds(10)) {
+            (try? setup.connection.printerStatus(queue: setup.cups.receiptQueue).get().reasons.contains("media-empty-error")) == true
+        }
+        #expect(setup.printer.transcripts().isEmpty)
+        try await setup.printer.control("fast")
+        try await setup.printer.control("paper-ok")
+        let outcome = await attempt.outcome
+        #expect(outcome.isPrinted)
+        #expect(setup.printer.transcripts().count == 1)
+        #expect(setup.printer.transcripts().first?.contains(issued.seal.code.grouped) == true)
+        await setup.stop()
+    }
+
+    @Test func aJobNobodyRefillsForIsCancelledNotPrintedAndTheReprintKeepsItsCode() async throws {
+        let setup = try await Self.start(slowRate: 800)
+        try await setup.printer.control("slow")
+        let issued = Fixtures.issued()
+        let printing = setup.receipt(timing: PrintTiming(giveUpAfter: .seconds(2)))
+        async let attempt = printing.print(issued)
+        try await TestEnvironment.waitUntil("the job to start", timeout: .seconds(10)) {
+            (try? setup.connection.printerStatus(queue: setup.cups.receiptQueue).get().state) == .processing
+        }
+        try await setup.printer.control("paper-out")
+        let first = await attempt
+        guard case .notPrinted(.abandoned(_, let fault)) = first.outcome else {
+            Issue.record("expected an abandoned job, got \(first.outcome)"); await setup.stop(); return
+        }
+        #expect(fault == .paperOut)
+        // The refill must not print the abandoned certificate.
+        try await setup.printer.control("fast")
+        try await setup.printer.control("paper-ok")
+        try await TestEnvironment.waitUntil("the cancelled job to be cleared", timeout: .seconds(10)) {
+            !setup.printer.cancelledJobs().isEmpty
+        }
+        #expect(setup.printer.transcripts().isEmpty)
+        // The citizen tries again: printed once, same code.
+        let second = await printing.print(issued, attempt: 2)
+        #expect(second.outcome.isPrinted)
+        #expect(second.code == first.code)
+        #expect(setup.printer.transcripts().count == 1)
+        await setup.stop()
+    }
+
+    @Test func anOfflinePrinterOrOpenCoverIsReportedAndNothingPrints() async throws {
+        let setup = try await Self.start()
+        try await setup.printer.control("cover-open")
+        #expect(setup.connection.printerStatus(queue: setup.cups.receiptQueue).map(\.availability) == .success(.cannotPrint(.coverOpen)))
+        try await setup.printer.control("cover-close")
+        try await setup.printer.control("offline")
+        #expect(setup.connection.printerStatus(queue: setup.cups.receiptQueue).map(\.availability) == .success(.cannotPrint(.offline)))
+        try await setup.printer.control("online")
+        try await setup.printer.control("paper-near-end")
+        #expect(setup.connection.printerStatus(queue: setup.cups.receiptQueue).map(\.availability) == .success(.canPrintPaperLow))
+        // An unreachable printer (the emulator gone) is off line too.
+        await setup.printer.stop()
+        let attempt = await setup.receipt().print(Fixtures.issued())
+        #expect(attempt.outcome == .notPrinted(.unavailable(.offline)))
+        await setup.cups.stop()
+    }
+
+    @Test func aStoppedCupsdIsATechnicianFaultAndNothingIsCounted() async throws {
+        let setup = try await Self.start()
+        await setup.cups.stop()
+        let attempt = await setup.receipt().print(Fixtures.issued())
+        #expect(attempt.outcome == .notPrinted(.unavailable(.cupsUnavailable)))
+        if case .notPrinted(let failure) = attempt.outcome { #expect(failure.responsibleParty == .technician) }
+        #expect(setup.printer.transcripts().isEmpty)
+        await setup.printer.stop()
+    }
+
+    static func files(under directory: String) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: directory) else { return [] }
+        return enumerator.compactMap { $0 as? String }.map { "\(directory)/\($0)" }
+    }
+}
