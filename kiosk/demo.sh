@@ -9,6 +9,7 @@
 # While it runs, another terminal can use the operator tool against the same services:
 #   source .zizhu-demo/env && zizhuctl card readers && zizhuctl printer status
 #   zizhuctl card remove; zizhuctl card insert .zizhu-demo/cards/ouyang-rare-3.0.json
+#   zizhuctl printer paper-out; zizhuctl printer paper-ok   (the emulated receipt printer)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -64,9 +65,11 @@ pids+=("$(kiosk/lib/pcscd-env.sh "$state/pcscd" "$VPCD_PORT" "Zizhu Demo Reader"
 export PCSCLITE_CSOCK_NAME=$state/pcscd/run/pcscd.comm
 
 zizhu_log "Starting the emulated receipt printer (port $PRINTER_PORT) and cupsd"
-"$bin/zizhu-printersim" --port "$PRINTER_PORT" --output "$state/printer" > "$state/logs/printer.log" 2>&1 &
+"$bin/zizhu-printersim" --port "$PRINTER_PORT" --output "$state/printer" --control "$state/printersim.sock" \
+    > "$state/logs/printer.log" 2>&1 &
 pids+=("$!")
-pids+=("$(kiosk/lib/cups-env.sh "$state/cups" "$PRINTER_PORT" | tail -n 1)")
+# The receipt queue goes through our zizhu-escpos backend, which reports the paper sensor to CUPS.
+pids+=("$(kiosk/lib/cups-env.sh "$state/cups" "$PRINTER_PORT" "$bin/zizhu-escpos" | tail -n 1)")
 
 zizhu_log "Starting the hub (http://127.0.0.1:$HUB_PORT)"
 (cd "$state/hub" && exec "$bin/zizhu-hub" serve --host 127.0.0.1 --port "$HUB_PORT") > "$state/logs/hub.log" 2>&1 &
@@ -90,6 +93,7 @@ export ZIZHU_HUB_URL=http://127.0.0.1:$HUB_PORT
 export ZIZHU_UI_ASSETS_DIRECTORY=$repo/assets
 export ZIZHU_STORAGE_STATE_DIRECTORY=$state/kiosk
 export ZIZHU_CARDSIM_CONTROL=$state/cardsim.sock
+export ZIZHU_PRINTERSIM_CONTROL=$state/printersim.sock
 EOT
 # shellcheck disable=SC1091
 source "$state/env"
@@ -99,6 +103,8 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 
+zizhu_log "Printing: receipts land in $state/printer (job-N.txt is what the paper shows), A4 PDFs in $state/cups/pdf"
+zizhu_log "  try: source $state/env; zizhuctl printer paper-out; zizhuctl printer status; zizhuctl printer paper-ok"
 zizhu_log "Starting the kiosk screen (Ctrl-C stops the demo; logs in $state/logs)"
 sleep 1
 # The kiosk draws on this terminal; its log lines go to a file so they never cover the screen.

@@ -1,9 +1,9 @@
 # Shared helpers for kiosk/demo.sh and kiosk/test.sh (sourced, not run).
 
 # Debian packages, by purpose. Installing is idempotent: only missing packages are fetched.
-ZIZHU_BUILD_PACKAGES="pkg-config libpcsclite-dev libcups2-dev libjpeg-dev libsqlite3-dev"
+ZIZHU_BUILD_PACKAGES="pkg-config libpcsclite-dev libcups2-dev libjpeg-dev libsqlite3-dev libcairo2-dev libqrencode-dev fonts-noto-cjk"
 ZIZHU_DEVICE_PACKAGES="pcscd vsmartcard-vpcd cups cups-client cups-bsd printer-driver-cups-pdf util-linux"
-ZIZHU_TEST_PACKAGES="postgresql postgresql-client unicode-data pcsc-tools python3-pyscard opensc tmux espeak-ng python3-venv openssl"
+ZIZHU_TEST_PACKAGES="postgresql postgresql-client unicode-data pcsc-tools python3-pyscard opensc tmux espeak-ng python3-venv openssl poppler-utils zbar-tools"
 
 zizhu_log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
