@@ -278,7 +278,9 @@ let package = Package(
             name: "ZizhuCtl",
             dependencies: [
                 "ZizhuConfiguration", "SocialSecurityCard", "ReceiptPrinting", "HubClient", "HubStore",
+                "CertificateVerification", "KioskCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),

@@ -80,7 +80,7 @@ struct CardCommands: ParsableCommand {
 struct PrinterCommands: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "printer", abstract: "The receipt printer, and the emulated one (zizhu-printersim).",
-        subcommands: [Status.self] + PrinterSimulatorCommands.all)
+        subcommands: [Status.self, PrintSampleCertificate.self] + PrinterSimulatorCommands.all)
 
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show the receipt queue's state as CUPS reports it; exit 1 if it cannot print.")
