@@ -34,8 +34,11 @@ public enum PrinterColumns {
                         line.removeSubrange(space...)
                     }
                     // Chinese punctuation never starts a line: its character moves down with it.
-                    if carried.isEmpty, Self.neverAtLineStart.contains(character), line.count > 1 {
-                        carried = [line.removeLast()]
+                    // (Twice at most: "证明）" + "。" moves "明）" down.)
+                    if carried.isEmpty, Self.neverAtLineStart.contains(character) {
+                        while line.count > 2, carried.count < 2, carried.isEmpty || Self.neverAtLineStart.contains(carried[0]) {
+                            carried.insert(line.removeLast(), at: 0)
+                        }
                     }
                     lines.append(String(line))
                     line = carried

@@ -46,7 +46,7 @@ struct PrintSampleCertificate: AsyncParsableCommand {
             ContributionPeriod(from: YearMonth(year: 2001 + $0, month: 1), through: YearMonth(year: 2001 + $0, month: 12), employer: "示例机械有限公司")
         }
         let certificate = InsuranceCertificate(
-            serialNumber: "SAMPLE-\(now.date.year)\(now.hour)\(now.minute)\(now.second)", holderName: "张三",
+            serialNumber: "SAMPLE-" + now.description.filter(\.isNumber), holderName: "张三",
             citizenID: try CitizenID("330102198001011213"),
             records: [
                 InsuranceRecord(type: .enterpriseEmployeePension, status: .contributing, firstInsured: CalendarDate(year: 2001, month: 1, day: 1),

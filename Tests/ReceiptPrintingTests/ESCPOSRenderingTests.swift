@@ -68,6 +68,7 @@ import Testing
         #expect(PrinterColumns.wrap("一二三四五六七八九十", columns: 8) == ["一二三四", "五六七八", "九十"])
         #expect(PrinterColumns.wrap("hello world again", columns: 12) == ["hello world", "again"])
         #expect(PrinterColumns.wrap("一二三四，五六", columns: 8) == ["一二三", "四，五六"])
+        #expect(PrinterColumns.wrap("一二三）。四", columns: 8) == ["一二", "三）。四"])
     }
 }
 
