@@ -164,6 +164,32 @@ struct PrintingThroughCUPSTests {
         await setup.printer.stop()
     }
 
+    /// What the issue asks of the demo: paper-out stops the kiosk offering printing within
+    /// seconds, a refill brings it back. `zizhu-kiosk status` runs the same survey as the screen.
+    @Test func theKioskStopsOfferingPrintingWhileThePaperIsOut() async throws {
+        let setup = try await Self.start()
+        let kiosk = try TestEnvironment.executable("zizhu-kiosk")
+        let state = try TestEnvironment.temporaryDirectory("kiosk-state")
+        let environment = [
+            "ZIZHU_PRINTER_CUPS_SERVER": setup.cups.server, "ZIZHU_UI_ASSETS_DIRECTORY": TestEnvironment.repositoryRoot + "/assets",
+            "ZIZHU_STORAGE_STATE_DIRECTORY": state, "ZIZHU_HUB_URL": "http://127.0.0.1:\(try FreePort.next())",
+            "PCSCLITE_CSOCK_NAME": state + "/no-pcscd.comm",
+        ]
+        func certificateService() async throws -> String {
+            let output = try await TestEnvironment.run(kiosk, ["status"], environment: environment)
+            return output.split(separator: "\n").first { $0.hasPrefix("service print-certificate:") }.map(String.init) ?? output
+        }
+        #expect(try await !certificateService().contains("printer"))
+        try await setup.printer.control("paper-out")
+        let started = ContinuousClock.now
+        let disabled = try await certificateService()
+        #expect(disabled.contains("printer"), "\(disabled)")
+        #expect(ContinuousClock.now - started < .seconds(5))
+        try await setup.printer.control("paper-ok")
+        #expect(try await !certificateService().contains("printer"))
+        await setup.stop()
+    }
+
     static func files(under directory: String) -> [String] {
         guard let enumerator = FileManager.default.enumerator(atPath: directory) else { return [] }
         return enumerator.compactMap { $0 as? String }.map { "\(directory)/\($0)" }
