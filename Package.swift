@@ -314,7 +314,7 @@ let package = Package(
             name: "ZizhuBench",
             dependencies: [
                 "KioskCore", "SocialSecurityCard", "HubAPI", "HubClient", "HubStore",
-                "ReceiptPrinting", "CertificateVerification",
+                "ReceiptPrinting", "CertificateVerification", "TextConsole", "ConsoleDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
