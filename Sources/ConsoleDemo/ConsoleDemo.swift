@@ -32,7 +32,7 @@ public struct ConsoleDemo: ConsoleProgram {
     }
 
     public enum Target: Hashable, Sendable {
-        case size(SizeMode), start, help, back, confirm, pinKey(PINKey), previousPage, nextPage, retry, staffHelp, stayInSession
+        case size(SizeMode), start, help, repeatSpeech, back, confirm, pinKey(PINKey), previousPage, nextPage, retry, staffHelp, stayInSession
     }
 
     public enum Message: Sendable {
@@ -117,6 +117,7 @@ public struct ConsoleDemo: ConsoleProgram {
         case .enter: return .confirm
         case .escape: return .back
         case .function(1): return .help
+        case .function(2): return .repeatSpeech
         case .left, .pageUp: return .previousPage
         case .right, .pageDown: return .nextPage
         default: return nil
@@ -134,7 +135,13 @@ public struct ConsoleDemo: ConsoleProgram {
         let entered: (Model) -> (Model, [Command<Message>]) = { ($0, [.speakScreen, self.restartIdleTimer]) }
         switch (model.page, target) {
         case (_, .help):
-            return (model, [.speak(["帮助", "请按屏幕上的大按钮操作。返回在左下角，确认在右下角。需要工作人员帮助，请点击人工帮助。"]), restartIdleTimer])
+            return (model, [.speak(["帮助", "请按屏幕上的大按钮操作。返回在左下角，确认在右下角。想再听一遍，请点击右上角的重听。需要工作人员帮助，请点击人工帮助。"]),
+                            restartIdleTimer])
+        case (.verifying, .repeatSpeech):
+            // Still busy: say it again, but no idle timer while the machine works (A21).
+            return (model, [.speakScreen])
+        case (_, .repeatSpeech):
+            return (model, [.speakScreen, restartIdleTimer])
         case (.welcome, .size(let mode)):
             model.sizeMode = mode
             return entered(model)
@@ -196,7 +203,7 @@ public struct ConsoleDemo: ConsoleProgram {
         case .welcome:
             let mark: (SizeMode) -> String = { model.sizeMode == $0 ? "（已选）" : "" }
             screen = Screen(title: "欢迎使用社保自助服务",
-                            content: [.paragraph("请先选择字号，再点击右下角的「开始」。需要帮助请点击右上角的「帮助」。"),
+                            content: [.paragraph("请先选择字号，再点击右下角的「开始」。需要帮助请点右上角的「帮助」，再听一遍请点「重听」。"),
                                       .choices([Button("标准字号" + mark(.normal), target: .size(.normal)),
                                                 Button("大字号" + mark(.large), target: .size(.large))])],
                             help: help, confirm: Button("开始", target: .start, kind: .primary))
@@ -221,6 +228,8 @@ public struct ConsoleDemo: ConsoleProgram {
                             help: help, back: Button("返回首页", target: .back),
                             confirm: Button("完成", target: .confirm, kind: .primary))
         }
+        // Every screen can be heard again from the same place (A15).
+        screen.repeatSpeech = Button("重听", target: .repeatSpeech)
         if let left = model.idleSecondsLeft {
             screen.overlay = CountdownOverlay(message: "您还在操作吗？如需继续，请点击「继续操作」。", secondsLeft: left,
                                               continue: Button("继续操作", target: .stayInSession))

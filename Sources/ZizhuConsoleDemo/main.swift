@@ -2,18 +2,22 @@ import ConsoleDemo
 import Foundation
 import TextConsole
 
-// zizhu-console-demo [--speech] [--idle-seconds N]
+// zizhu-console-demo [--speech] [--speech-log FILE] [--idle-seconds N]
 //
 // Runs the TextConsole demo full-screen in this terminal. Taps arrive as SGR mouse reports;
-// digits, Enter, Backspace, Esc and F1 work from a keypad. Speech (espeak-ng, voice cmn) is off
-// unless --speech is given, so tests and screenshots stay silent.
+// digits, Enter, Backspace, Esc, F1 (帮助) and F2 (重听) work from a keypad. Speech (espeak-ng,
+// voice cmn) is off unless --speech is given, so tests and screenshots stay silent; --speech-log
+// appends what would have been said to FILE instead (the tmux test reads it).
 
 let arguments = CommandLine.arguments.dropFirst()
-let speaker: any Speaker = arguments.contains("--speech") ? EspeakSpeaker() : RecordingSpeaker()
+func value(after flag: String) -> String? {
+    guard let index = arguments.firstIndex(of: flag), arguments.index(after: index) < arguments.endIndex else { return nil }
+    return arguments[arguments.index(after: index)]
+}
+let speaker: any Speaker = arguments.contains("--speech") ? EspeakSpeaker() : RecordingSpeaker(transcriptPath: value(after: "--speech-log"))
 var idleSeconds = 60
-if let flag = arguments.firstIndex(of: "--idle-seconds"), arguments.index(after: flag) < arguments.endIndex,
-   let value = Int(arguments[arguments.index(after: flag)]), value > 0 {
-    idleSeconds = value
+if let text = value(after: "--idle-seconds"), let seconds = Int(text), seconds > 0 {
+    idleSeconds = seconds
 }
 
 let runner = ProgramRunner(program: ConsoleDemo(idleAfter: .seconds(idleSeconds)), terminal: TerminalSession(mouseReporting: true),

@@ -35,6 +35,7 @@ import TextConsole
             for button in screen.frame.buttons {
                 switch button.label {
                 case "帮助": #expect(button.rect == metrics.helpRect, "\(screen.fileName)")
+                case "重听": #expect(button.rect == metrics.repeatRect, "\(screen.fileName)")
                 case "返回", "返回首页": #expect(button.rect == metrics.backRect, "\(screen.fileName)")
                 case "确认", "开始", "重试", "完成", "确认（不可用）":
                     #expect(button.rect.right == metrics.confirmRect.right && button.rect.row == metrics.confirmRect.row, "\(screen.fileName)")
@@ -42,6 +43,19 @@ import TextConsole
                 }
             }
         }
+    }
+
+    @Test(arguments: DemoScreens.all)
+    func everyScreenCanBeHeardAgainFromTheSamePlace(_ screen: DemoScreens.Case) {
+        let frame = screen.frame
+        let metrics = LayoutMetrics(columns: screen.columns, rows: screen.rows, mode: screen.mode)
+        if screen.model.idleSecondsLeft != nil {
+            // The idle warning is modal; its own button and speech take over.
+            #expect(!frame.regions.contains { $0.target == .repeatSpeech })
+            return
+        }
+        #expect(frame.regions.contains { $0.target == .repeatSpeech && $0.rect == metrics.repeatRect }, "\(screen.fileName)")
+        #expect(frame.speech.contains("按钮：重听"), "\(screen.fileName)")
     }
 
     @Test func everyPaletteRoleReachesSevenToOne() {

@@ -54,6 +54,26 @@ import TextConsole
         #expect(state.model == Demo.Model())   // the session ended: size mode back to normal
     }
 
+    @Test func theRepeatButtonStopsSpeechAndSaysTheScreenAgain() {
+        var (state, _) = ProgramState.start(Demo(), columns: 120, rows: 22)
+        _ = state.input(Array("\r12".utf8), time: .seconds(1))
+        let before = state.model
+        let commands = state.input(Self.tap("重听", on: state), time: .seconds(2))
+        let kinds = commands.map { command -> String in
+            switch command {
+            case .stopSpeaking: "stop"
+            case .speakScreen: "speakScreen"
+            case .startTimer(let id, _, _): "timer \(id)"
+            default: "other"
+            }
+        }
+        #expect(kinds == ["stop", "speakScreen", "timer idle"])
+        #expect(state.model == before)   // nothing else changes: the PIN digits stay
+        #expect(state.frame.speech.first == "请输入社保卡密码")
+        // F2 on the keypad does the same.
+        #expect(state.input(Array("\u{1B}OQ".utf8), time: .seconds(3)).contains { if case .speakScreen = $0 { true } else { false } })
+    }
+
     @Test func aWrongPINLeadsToTheErrorScreenWithRetryAndStaffHelp() {
         var (state, _) = ProgramState.start(Demo(), columns: 120, rows: 22)
         _ = state.input(Array("\r".utf8), time: .seconds(1))             // Enter = 开始

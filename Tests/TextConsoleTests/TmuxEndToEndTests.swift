@@ -51,6 +51,12 @@ import TextConsole
             try await send("\u{1B}[<0;\(column);\(row + 1)M\u{1B}[<0;\(column);\(row + 1)m")
         }
 
+        /// Taps the middle of a cell rectangle (0-based, as the layout gives it).
+        func tap(_ rect: CellRect) async throws {
+            let column = rect.column + rect.width / 2 + 1, row = rect.row + rect.height / 2 + 1
+            try await send("\u{1B}[<0;\(column);\(row)M\u{1B}[<0;\(column);\(row)m")
+        }
+
         func stop() async {
             _ = try? await TestEnvironment.run(tmux, ["-L", socket, "kill-server"])
             await server.stop()
@@ -60,7 +66,14 @@ import TextConsole
     @Test(arguments: [(120, 22), (96, 18)])
     func tapThroughTheDemoWithThePINPad(columns: Int, rows: Int) async throws {
         let demo = try TestEnvironment.executable("zizhu-console-demo")
-        let tmux = try await Tmux(command: "exec " + demo, columns: columns, rows: rows)
+        let scratch = try TestEnvironment.temporaryDirectory("console-speech")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let speechLog = scratch + "/speech.log"
+        let tmux = try await Tmux(command: "exec \(demo) --speech-log \(speechLog)", columns: columns, rows: rows)
+        /// What the demo's recording speaker was asked, one request a line.
+        func spoken() -> [String] {
+            ((try? String(contentsOfFile: speechLog, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        }
         do {
             try await tmux.waitFor("欢迎使用社保自助服务")
             let flags = try await TestEnvironment.run(tmux.tmux, ["-L", tmux.socket, "display", "-p", "-t", "demo",
@@ -71,6 +84,17 @@ import TextConsole
             try await tmux.waitFor("大字号（已选）")
             try await tmux.tap("开始")
             try await tmux.waitFor("请输入社保卡密码")
+
+            // 重听, at its fixed place beside 帮助: speech stops, then the PIN screen is said again.
+            let pinScript = "speak: 请输入社保卡密码"
+            try await TestEnvironment.waitUntil("the PIN screen spoken once") { spoken().filter { $0.hasPrefix(pinScript) }.count == 1 }
+            let linesBefore = spoken().count
+            try await tmux.tap(LayoutMetrics(columns: columns, rows: rows, mode: .large).repeatRect)
+            try await TestEnvironment.waitUntil("the PIN screen spoken again") { spoken().filter { $0.hasPrefix(pinScript) }.count == 2 }
+            let added = Array(spoken().dropFirst(linesBefore))
+            #expect(added.count == 2 && added.first == "stop" && added.last?.hasPrefix(pinScript) == true, "\(added)")
+            #expect(spoken().last?.contains("按钮：重听") == true)
+
             for digit in ["1", "2", "3", "4", "5", "6"] {
                 try await tmux.tap("   \(digit)")   // a key (capture-pane trims trailing blanks), not 「已输入 n 位」
             }

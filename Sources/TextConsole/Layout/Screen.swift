@@ -92,21 +92,25 @@ public struct CountdownOverlay<Target: Hashable & Sendable>: Hashable, Sendable 
     public var countdownLine: String { "\(secondsLeft) 秒后返回首页" }
 }
 
-/// What one screen shows: a title, body blocks, and the three fixed buttons, which always sit on
-/// the same cells (A12): 帮助 top-right, 返回 bottom-left, 确认 (or 下一步) bottom-right.
+/// What one screen shows: a title, body blocks, and the fixed buttons, which always sit on the same
+/// cells (A12): 帮助 top-right with 重听 beside it (A15: help and repeat together), 返回
+/// bottom-left, 确认 (or 下一步) bottom-right.
 public struct Screen<Target: Hashable & Sendable>: Hashable, Sendable {
     public var title: Text
     public var content: [Content<Target>]
     public var help: Button<Target>?
+    /// Says the screen's spoken script again (重听, A15); every screen of a kiosk program has one.
+    public var repeatSpeech: Button<Target>?
     public var back: Button<Target>?
     public var confirm: Button<Target>?
     public var overlay: CountdownOverlay<Target>?
 
-    public init(title: Text, content: [Content<Target>] = [], help: Button<Target>? = nil, back: Button<Target>? = nil,
-                confirm: Button<Target>? = nil, overlay: CountdownOverlay<Target>? = nil) {
+    public init(title: Text, content: [Content<Target>] = [], help: Button<Target>? = nil, repeatSpeech: Button<Target>? = nil,
+                back: Button<Target>? = nil, confirm: Button<Target>? = nil, overlay: CountdownOverlay<Target>? = nil) {
         self.title = title
         self.content = content
         self.help = help
+        self.repeatSpeech = repeatSpeech
         self.back = back
         self.confirm = confirm
         self.overlay = overlay

@@ -59,6 +59,15 @@ public struct LayoutMetrics: Hashable, Sendable {
     public var contentWidth: Int { contentRight - contentLeft }
 
     public var helpRect: CellRect { CellRect(column: columns - margin - chromeButtonWidth, row: 0, width: chromeButtonWidth, height: buttonHeight) }
+    /// 重听 sits left of 帮助 with a wider gap than A09's minimum, so a finger aimed at one does
+    /// not land on the other.
+    public var repeatRect: CellRect {
+        CellRect(column: helpRect.column - chromeGap - chromeButtonWidth, row: 0, width: chromeButtonWidth, height: buttonHeight)
+    }
+    /// Blank columns between 重听 and 帮助.
+    public var chromeGap: Int { 4 }
+    /// One past the last column a title may use: it stops two cells short of the top buttons.
+    public var titleLimit: Int { repeatRect.column - 2 }
     public var backRect: CellRect { CellRect(column: margin, row: rows - buttonHeight, width: chromeButtonWidth, height: buttonHeight) }
     public var confirmRect: CellRect {
         CellRect(column: columns - margin - chromeButtonWidth, row: rows - buttonHeight, width: chromeButtonWidth, height: buttonHeight)
@@ -111,8 +120,9 @@ private struct FrameBuilder<Target: Hashable & Sendable> {
             frame.speech = ["窗口太小，请联系工作人员"]
             return
         }
-        let titleLimit = screen.help == nil ? metrics.contentRight : metrics.helpRect.column - 2
-        writeLine(screen.title.display, column: metrics.contentLeft, row: metrics.labelRow(metrics.helpRect), style: palette.title, limit: titleLimit)
+        // The title never runs under the top buttons' cells, present or not, so it wraps the same on every screen.
+        writeLine(screen.title.display, column: metrics.contentLeft, row: metrics.labelRow(metrics.helpRect), style: palette.title,
+                  limit: metrics.titleLimit)
         frame.speech.append(screen.title.spoken)
 
         var chromeSpeech: [String] = []
@@ -124,7 +134,8 @@ private struct FrameBuilder<Target: Hashable & Sendable> {
             }
             row += height + 1
         }
-        for (button, rect) in [(screen.confirm, metrics.confirmRect), (screen.back, metrics.backRect), (screen.help, metrics.helpRect)] {
+        for (button, rect) in [(screen.confirm, metrics.confirmRect), (screen.back, metrics.backRect),
+                               (screen.repeatSpeech, metrics.repeatRect), (screen.help, metrics.helpRect)] {
             guard let button else { continue }
             // A longer label grows the button towards the middle, never off the fixed corner.
             let width = max(rect.width, DisplayWidth.of(button.displayLabel) + 2 * metrics.labelPadding)

@@ -78,19 +78,42 @@ public actor EspeakSpeaker: Speaker {
 }
 
 /// A speaker for tests and silent kiosks: says nothing, records what it was asked to say.
+///
+/// With a transcript file it also appends one line per request, so a test driving the program in
+/// another process (tmux) can read what was said: `speak: ` and the lines joined by ` / `, or
+/// `stop`.
 public actor RecordingSpeaker: Speaker {
     /// Every utterance, in order.
     public private(set) var utterances: [[String]] = []
     /// How many times speech was interrupted.
     public private(set) var stops = 0
+    private let transcript: FileHandle?
 
-    public init() {}
+    /// - Parameter transcriptPath: a file to append requests to (created if missing), or nil.
+    public init(transcriptPath: String? = nil) {
+        if let transcriptPath {
+            if !FileManager.default.fileExists(atPath: transcriptPath) {
+                _ = FileManager.default.createFile(atPath: transcriptPath, contents: nil)
+            }
+            transcript = FileHandle(forWritingAtPath: transcriptPath)
+            _ = try? transcript?.seekToEnd()
+        } else {
+            transcript = nil
+        }
+    }
 
     public func speak(_ lines: [String], settings: SpeechSettings) async {
         utterances.append(lines)
+        append("speak: " + lines.joined(separator: " / "))
     }
 
     public func stop() async {
         stops += 1
+        append("stop")
+    }
+
+    private func append(_ line: String) {
+        // Best effort: a transcript that cannot be written must not stop the screen.
+        try? transcript?.write(contentsOf: Data((line + "\n").utf8))
     }
 }
