@@ -207,6 +207,7 @@ let package = Package(
         .target(
             name: "HubStore",
             dependencies: [
+                "CertificateVerification",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -232,7 +233,7 @@ let package = Package(
         .target(
             name: "HubServer",
             dependencies: [
-                "HubAPI", "HubSigning", "HubStore",
+                "HubAPI", "HubSigning", "HubStore", "CertificateVerification",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -384,8 +385,11 @@ let package = Package(
         .testTarget(
             name: "HubTests",
             dependencies: [
-                "HubClient", "HubServer", "HubStore", "HubSigning", "HubAPI", "TestSupport",
+                "HubClient", "HubServer", "HubStore", "HubSigning", "HubAPI", "TestSupport", "CertificateVerification", "KioskCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

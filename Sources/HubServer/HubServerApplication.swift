@@ -23,8 +23,9 @@ public enum HubServerApplication {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws(HubServerStartError) -> some ApplicationProtocol {
         try HubListenPolicy.check(host: host, tls: settings.tls)
-        let router = Router()
+        let router = Router(context: HubRequestContext.self)
         router.middlewares.add(LogRequestsMiddleware(.debug))
+        router.middlewares.add(VerifyRateLimitMiddleware(limiter: TokenBuckets(burst: settings.verifyBurst, perMinute: settings.verifyPerMinute)))
         // Request counts and durations through swift-metrics; into `metrics.registry` when the
         // process bootstrapped MetricsSystem with a factory over it (zizhu-hub does).
         router.middlewares.add(MetricsMiddleware())

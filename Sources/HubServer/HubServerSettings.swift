@@ -16,6 +16,9 @@ public struct HubServerSettings: Sendable {
     public var clockSkewTolerance: Duration
     /// The operator's certificate and key; `nil` serves plain HTTP, on loopback only.
     public var tls: HubTLSFiles?
+    /// Verify-page requests one client address may make at once, and per minute after that.
+    public var verifyBurst = 30
+    public var verifyPerMinute = 30
 
     public init(maxBodyBytes: Int = 1 << 20, maxBatchItems: Int = 500, signatureWindow: Duration = .seconds(300),
                 ingestion: IngestionLimits = IngestionLimits(), heartbeatHistory: Int = 100,

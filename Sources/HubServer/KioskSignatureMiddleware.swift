@@ -18,7 +18,7 @@ enum AuthenticatedKiosk {
 /// same request fail.
 struct KioskSignatureMiddleware: ServerMiddleware {
     /// Operations a kiosk may call without a signature: it has no key yet, or it is a probe.
-    static let unsignedOperations: Set<String> = ["getHealth", "getMetrics", "enroll"]
+    static let unsignedOperations: Set<String> = ["getHealth", "getMetrics", "enroll", "verifyCertificate"]
 
     let store: any HubStore
     let settings: HubServerSettings

@@ -75,4 +75,23 @@ enum HubSchema {
             "CREATE INDEX updates_by_device ON updates (device_id, cursor)",
         ]
     }
+
+    static let v2Name = "v2-certificate-registry"
+
+    /// Printed certificates by verification code: the signed canonical bytes and the signature,
+    /// from `certificate.printed` items. A reprint carries the same code and adds nothing.
+    static func v2(_ dialect: Dialect) -> [String] {
+        let bytes = dialect == .sqlite ? "BLOB" : "BYTEA"
+        return [
+            """
+            CREATE TABLE certificates (
+              code TEXT PRIMARY KEY,
+              device_id TEXT NOT NULL REFERENCES kiosks (device_id),
+              seq BIGINT NOT NULL,
+              canonical_form \(bytes) NOT NULL,
+              signature \(bytes) NOT NULL,
+              recorded_at BIGINT NOT NULL)
+            """,
+        ]
+    }
 }

@@ -32,6 +32,9 @@ public protocol HubStore: Sendable {
     /// checking exactly-once afterwards.
     func storedTransactionCount(deviceID: String) async throws(HubStoreError) -> Int
 
+    /// The certificate registered under a verification code (compact form), if any.
+    func certificate(code: String) async throws(HubStoreError) -> StoredCertificate?
+
     /// Stores a heartbeat and keeps only the latest `historyLimit` of this kiosk.
     func recordHeartbeat(_ heartbeat: StoredHeartbeat, historyLimit: Int) async throws(HubStoreError)
 
@@ -105,6 +108,9 @@ public enum TransactionRejection: String, Sendable, Equatable, CaseIterable {
     case invalidKind = "invalid_kind"
     /// The payload is larger than ``IngestionLimits/maxPayloadBytes``.
     case payloadTooLarge = "payload_too_large"
+    /// A `certificate.printed` item without a well-formed code, canonical form and signature,
+    /// or whose code is not the one its signature yields.
+    case invalidCertificate = "invalid_certificate"
 }
 
 /// Per-item limits applied inside a batch.
@@ -193,4 +199,19 @@ public enum HubStoreError: Error, Sendable, CustomStringConvertible {
 extension Date {
     var storedMilliseconds: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
     init(storedMilliseconds: Int64) { self.init(timeIntervalSince1970: Double(storedMilliseconds) / 1000) }
+}
+
+/// A printed certificate as the hub recorded it from its `certificate.printed` item.
+public struct StoredCertificate: Sendable, Equatable {
+    public var code: String
+    public var deviceID: String
+    public var canonicalForm: Data
+    public var signature: Data
+
+    public init(code: String, deviceID: String, canonicalForm: Data, signature: Data) {
+        self.code = code
+        self.deviceID = deviceID
+        self.canonicalForm = canonicalForm
+        self.signature = signature
+    }
 }

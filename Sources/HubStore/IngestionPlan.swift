@@ -1,3 +1,4 @@
+import CertificateVerification
 import Foundation
 
 /// What one batch does to the store, decided without I/O from what the store already holds.
@@ -12,6 +13,8 @@ struct IngestionPlan {
 
     /// Items to insert, each seq once.
     var newRows: [NewRow] = []
+    /// Certificates to register, from the accepted new `certificate.printed` items.
+    var newCertificates: [(seq: Int64, certificate: CertificateRegistration)] = []
     var result = IngestionResult()
     /// The highest seq stored after this batch.
     var highestSeq: Int64 = 0
@@ -61,6 +64,10 @@ struct IngestionPlan {
                 outcome = previous.rejection
             } else {
                 outcome = Self.validate(item, limits)
+                if outcome == nil, item.kind == CertificateRegistration.kind,
+                   case .registration(let registration) = CertificateRegistration.read(payloadJSON: item.payloadJSON) {
+                    newCertificates.append((item.seq, registration))
+                }
                 let flagged = item.wallTime > skewLimit
                 if flagged { result.clockSkewFlagged.append(item.seq) }
                 newRows.append(NewRow(item: item, rejection: outcome, clockSkewFlagged: flagged))
@@ -94,6 +101,9 @@ struct IngestionPlan {
     private static func validate(_ item: IncomingTransaction, _ limits: IngestionLimits) -> TransactionRejection? {
         if !isValidKind(item.kind) { return .invalidKind }
         if item.payloadJSON.utf8.count > limits.maxPayloadBytes { return .payloadTooLarge }
+        if item.kind == CertificateRegistration.kind, case .invalid = CertificateRegistration.read(payloadJSON: item.payloadJSON) {
+            return .invalidCertificate
+        }
         return nil
     }
 
@@ -106,5 +116,57 @@ struct IngestionPlan {
             (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
                 || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
         }
+    }
+}
+
+/// The registry part of a `certificate.printed` item's payload:
+/// `{"verification_code": "7KQ2M9XD4TRW0B3F", "canonical_form": "<base64>", "signature": "<base64>"}`
+/// (other keys, such as the service facts, may sit beside them).
+///
+/// Checked here: the pieces decode, and the code is the one the signature yields. Whether the
+/// signature verifies with the kiosk's key is checked whenever someone verifies the code, so a
+/// record altered in the database later still shows as tampered.
+struct CertificateRegistration: Equatable {
+    static let kind = "certificate.printed"
+
+    let code: VerificationCode
+    let canonicalForm: Data
+    let signature: Data
+
+    enum Invalid: Error { case shape, code, canonicalForm, signature, codeMismatch }
+
+    enum Reading { case absent, registration(CertificateRegistration), invalid(Invalid) }
+
+    /// A payload with none of the three keys registers nothing (a record of the service only);
+    /// one with any of them must carry all three, well formed, or the item is rejected.
+    static func read(payloadJSON: String) -> Reading {
+        struct Keys: Decodable {
+            let verification_code: String?
+            let canonical_form: String?
+            let signature: String?
+        }
+        guard let keys = try? JSONDecoder().decode(Keys.self, from: Data(payloadJSON.utf8)) else { return .invalid(.shape) }
+        guard keys.verification_code != nil || keys.canonical_form != nil || keys.signature != nil else { return .absent }
+        do {
+            return .registration(try CertificateRegistration(payloadJSON: payloadJSON))
+        } catch {
+            return .invalid(error)
+        }
+    }
+
+    init(payloadJSON: String) throws(Invalid) {
+        struct Payload: Decodable {
+            let verification_code: String
+            let canonical_form: String
+            let signature: String
+        }
+        guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(payloadJSON.utf8)) else { throw .shape }
+        guard let code = VerificationCode(typed: payload.verification_code) else { throw .code }
+        guard let canonical = Data(base64Encoded: payload.canonical_form), !canonical.isEmpty else { throw .canonicalForm }
+        guard let signature = Data(base64Encoded: payload.signature), signature.count == 64 else { throw .signature }
+        guard CertificateSeal.code(forSignature: Array(signature)) == code else { throw .codeMismatch }
+        self.code = code
+        self.canonicalForm = canonical
+        self.signature = signature
     }
 }

@@ -1,3 +1,4 @@
+import CertificateVerification
 import Foundation
 import Logging
 import PostgresNIO
@@ -62,7 +63,10 @@ public final class PostgresHubStore: HubStore, Service {
         }
     }
 
-    static let migrations: [(String, [String])] = [(HubSchema.v1Name, HubSchema.v1(.postgres))]
+    static let migrations: [(String, [String])] = [
+        (HubSchema.v1Name, HubSchema.v1(.postgres)),
+        (HubSchema.v2Name, HubSchema.v2(.postgres)),
+    ]
 
     /// The applied migrations, in order.
     public func appliedMigrations() async throws(HubStoreError) -> [String] {
@@ -162,26 +166,26 @@ public final class PostgresHubStore: HubStore, Service {
     public func ingest(deviceID: String, items: [IncomingTransaction], limits: IngestionLimits, now: Date) async throws(HubStoreError) -> IngestionResult {
         let logger = self.logger
         return try await transaction { connection -> IngestionResult in
-            // One round trip locks the kiosk's row (concurrent deliveries of its batches, from
-            // any hub process, queue here) and reads the stored items this batch may repeat.
+            // Lock the kiosk's row first (concurrent deliveries of its batches, from any hub
+            // process, queue here), then read in a new statement: under READ COMMITTED only a
+            // statement that starts after the lock is granted sees what the previous holder
+            // committed. (One statement doing both would read the items with the snapshot taken
+            // before the wait, miss them, and try to insert them again.)
             var contiguous: Int64?
+            for try await value in try await connection.query(
+                "SELECT contiguous_through FROM kiosks WHERE device_id = \(deviceID) FOR UPDATE", logger: logger).decode(Int64.self) {
+                contiguous = value
+            }
             var stored: [Int64: IngestionPlan.StoredItem] = [:]
             let seqs = Array(Set(items.map(\.seq)))
             let rows = try await connection.query("""
-                SELECT k.contiguous_through, t.seq, t.rejection, t.kind, t.wall_time, t.boot_id, t.monotonic_ns, t.payload
-                FROM (SELECT contiguous_through FROM kiosks WHERE device_id = \(deviceID) FOR UPDATE) AS k
-                LEFT JOIN LATERAL (
-                  SELECT seq, rejection, kind, wall_time, boot_id, monotonic_ns, payload FROM transactions
-                  WHERE device_id = \(deviceID) AND seq > k.contiguous_through
-                  UNION ALL
-                  SELECT seq, rejection, kind, wall_time, boot_id, monotonic_ns, payload FROM transactions
-                  WHERE device_id = \(deviceID) AND seq = ANY(\(seqs))
-                ) AS t ON true
+                SELECT seq, rejection, kind, wall_time, boot_id, monotonic_ns, payload FROM transactions
+                WHERE device_id = \(deviceID) AND seq > \(contiguous ?? 0)
+                UNION ALL
+                SELECT seq, rejection, kind, wall_time, boot_id, monotonic_ns, payload FROM transactions
+                WHERE device_id = \(deviceID) AND seq = ANY(\(seqs))
                 """, logger: logger)
-            for try await (through, seq, rejection, kind, wallTime, bootID, monotonic, payload)
-                in rows.decode((Int64, Int64?, String?, String?, Int64?, String?, Int64?, String?).self) {
-                contiguous = through
-                guard let seq, let kind, let wallTime, let bootID, let monotonic, let payload else { continue }
+            for try await (seq, rejection, kind, wallTime, bootID, monotonic, payload) in rows.decode((Int64, String?, String, Int64, String, Int64, String).self) {
                 stored[seq] = IngestionPlan.StoredItem(
                     rejection: rejection.flatMap(TransactionRejection.init(rawValue:)),
                     fingerprint: .init(kind: kind, wallTimeMilliseconds: wallTime, bootID: bootID, monotonicNanoseconds: monotonic, payloadJSON: payload))
@@ -203,7 +207,26 @@ public final class PostgresHubStore: HubStore, Service {
                 UPDATE kiosks SET contiguous_through = \(plan.result.contiguousThrough), highest_seq = GREATEST(highest_seq, \(plan.highestSeq))
                 WHERE device_id = \(deviceID)
                 """, logger: logger)
+            for (seq, registration) in plan.newCertificates {
+                // A reprint is a new item with the same certificate: the first record stands.
+                try await connection.query("""
+                    INSERT INTO certificates (code, device_id, seq, canonical_form, signature, recorded_at)
+                    VALUES (\(registration.code.compact), \(deviceID), \(seq), \(registration.canonicalForm), \(registration.signature), \(now.storedMilliseconds))
+                    ON CONFLICT (code) DO NOTHING
+                    """, logger: logger)
+            }
             return plan.result
+        }
+    }
+
+    public func certificate(code: String) async throws(HubStoreError) -> StoredCertificate? {
+        try await perform {
+            let rows = try await self.client.query(
+                "SELECT code, device_id, canonical_form, signature FROM certificates WHERE code = \(code)", logger: self.logger)
+            for try await (code, deviceID, canonical, signature) in rows.decode((String, String, Data, Data).self) {
+                return StoredCertificate(code: code, deviceID: deviceID, canonicalForm: canonical, signature: signature)
+            }
+            return nil
         }
     }
 

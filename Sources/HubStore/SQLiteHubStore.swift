@@ -1,3 +1,4 @@
+import CertificateVerification
 import Foundation
 import GRDB
 
@@ -51,6 +52,9 @@ public final class SQLiteHubStore: HubStore {
         var migrator = DatabaseMigrator()
         migrator.registerMigration(HubSchema.v1Name) { db in
             for statement in HubSchema.v1(.sqlite) { try db.execute(sql: statement) }
+        }
+        migrator.registerMigration(HubSchema.v2Name) { db in
+            for statement in HubSchema.v2(.sqlite) { try db.execute(sql: statement) }
         }
         return migrator
     }
@@ -160,12 +164,27 @@ public final class SQLiteHubStore: HubStore {
             }
             try db.execute(sql: "UPDATE kiosks SET contiguous_through = ?, highest_seq = MAX(highest_seq, ?) WHERE device_id = ?",
                            arguments: [plan.result.contiguousThrough, plan.highestSeq, deviceID])
+            for (seq, registration) in plan.newCertificates {
+                // A reprint is a new item with the same certificate: the first record stands.
+                try db.execute(sql: """
+                    INSERT INTO certificates (code, device_id, seq, canonical_form, signature, recorded_at) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (code) DO NOTHING
+                    """, arguments: [registration.code.compact, deviceID, seq, registration.canonicalForm, registration.signature, now.storedMilliseconds])
+            }
             return plan.result
         }
     }
 
     public func storedTransactionCount(deviceID: String) async throws(HubStoreError) -> Int {
         try await read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM transactions WHERE device_id = ?", arguments: [deviceID]) ?? 0 }
+    }
+
+    public func certificate(code: String) async throws(HubStoreError) -> StoredCertificate? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT code, device_id, canonical_form, signature FROM certificates WHERE code = ?", arguments: [code]).map { row in
+                StoredCertificate(code: row["code"], deviceID: row["device_id"], canonicalForm: row["canonical_form"], signature: row["signature"])
+            }
+        }
     }
 
     public func recordHeartbeat(_ heartbeat: StoredHeartbeat, historyLimit: Int) async throws(HubStoreError) {

@@ -67,6 +67,17 @@ struct HubFixture: Sendable {
         return (connection, enrollment.deviceId, key)
     }
 
+    /// Runs SQL straight on the hub's database, behind the hub's back (to play an intruder).
+    func execute(_ sql: String) async throws {
+        switch engine {
+        case .postgres:
+            _ = try await postgres?.psql(sql)
+        case .sqlite:
+            let sqlite3 = try TestEnvironment.requireProgram("/usr/bin/sqlite3", package: "sqlite3")
+            try await TestEnvironment.run(sqlite3, [database, sql])
+        }
+    }
+
     /// Counts a kiosk's stored items straight from the database, not through the hub.
     func storedCount(_ deviceID: String) async throws -> Int {
         try await HubDatabase(location: database).withStore(logger: Logger(label: "test")) { store in

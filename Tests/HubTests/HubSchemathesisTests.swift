@@ -33,7 +33,7 @@ struct HubSchemathesisTests {
             ])
             // schemathesis exits non-zero on any failure (run throws with its report); this also
             // insists that it reached every operation rather than skipping them.
-            #expect(report.contains("Tested: 6") && report.contains("No issues found"), "\(report)")
+            #expect(report.contains("Tested: 7") && report.contains("No issues found"), "\(report)")
         } catch {
             await proxy.stop()
             await fixture.stop()
