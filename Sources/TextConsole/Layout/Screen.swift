@@ -1,8 +1,10 @@
 /// The two text size modes, chosen on the first screen and reset when a session ends (A03).
 ///
-/// The glyph size itself belongs to the terminal's font (one size for the whole UI, console.md
-/// §1.3); large mode gives the same words more room: bold body text, a blank row between wrapped
-/// lines, wider buttons and keys, and fewer list rows per page.
+/// The glyph size belongs to the terminal's font (one size for the whole UI, console.md §1.3):
+/// with ``TerminalFonts`` the runner asks xterm for the larger font in large mode (40 px instead
+/// of 32 px: a 96×18 grid instead of 120×22 on 1920×1080). The layout gives the same words more
+/// room as well: bold body text, a blank row between wrapped lines, wider buttons and keys, and
+/// fewer list rows per page.
 public enum SizeMode: String, Hashable, Sendable, CaseIterable {
     case normal, large
 }

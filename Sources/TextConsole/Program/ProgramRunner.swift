@@ -25,21 +25,27 @@ public enum ProgramExit: Hashable, Sendable {
 }
 
 /// Runs a ``ConsoleProgram`` on a terminal: raw input, diff rendering, timers on an injected
-/// clock, speech, SIGWINCH relayout, and the terminal restored on every way out (quit, input
-/// closed, SIGTERM, SIGINT, SIGHUP; the restore runs before `run` returns).
+/// clock, speech, SIGWINCH relayout, the terminal's font following the size mode, and the
+/// terminal restored on every way out (quit, input closed, SIGTERM, SIGINT, SIGHUP; the restore
+/// runs before `run` returns).
 public struct ProgramRunner<Program: ConsoleProgram, RunClock: Clock<Duration>>: Sendable {
     public let program: Program
     public let terminal: TerminalSession
     public let speaker: any Speaker
     public let clock: RunClock
+    /// The terminal font per size mode, or nil to leave the terminal's font alone. When set, the
+    /// runner switches the font whenever the model's size mode changes (the new grid arrives with
+    /// SIGWINCH) and puts the normal font back on the way out.
+    public let fonts: TerminalFonts?
     /// How long input must be quiet before a lone ESC counts as the Esc key.
     public var escapeDelay: Duration = .milliseconds(50)
 
-    public init(program: Program, terminal: TerminalSession, speaker: any Speaker, clock: RunClock) {
+    public init(program: Program, terminal: TerminalSession, speaker: any Speaker, clock: RunClock, fonts: TerminalFonts? = nil) {
         self.program = program
         self.terminal = terminal
         self.speaker = speaker
         self.clock = clock
+        self.fonts = fonts
     }
 
     private enum Event: Sendable {
@@ -59,10 +65,14 @@ public struct ProgramRunner<Program: ConsoleProgram, RunClock: Clock<Duration>>:
         let (events, sink) = AsyncStream<Event>.makeStream()
         let signalSources = installSignalHandlers(sink)
         let reader = InputThread(descriptor: terminal.inputDescriptor, quietAfter: escapeDelay, sink: sink)
+        // The font the terminal was last asked for; it starts in the normal one.
+        var fontMode = SizeMode.normal
         terminal.enter()
         defer {
             reader.stop()
             for source in signalSources { source.cancel() }
+            // The next program (or the next session) starts from the normal font.
+            if let fonts, fontMode != .normal { terminal.write(fonts.switchSequence(for: .normal)) }
             terminal.restore()
         }
         reader.start()
@@ -102,6 +112,13 @@ public struct ProgramRunner<Program: ConsoleProgram, RunClock: Clock<Duration>>:
             case .signal(let number): return .signal(number)
             }
             terminal.write(renderer.render(state.frame.buffer))
+            // After the frame, so a terminal that ignores the font change still shows it; xterm
+            // answers with SIGWINCH, and the relayout at the new grid follows.
+            let mode = program.sizeMode(state.model)
+            if let fonts, mode != fontMode {
+                terminal.write(fonts.switchSequence(for: mode))
+                fontMode = mode
+            }
             commands = pending
             pending = []
             for command in commands {
