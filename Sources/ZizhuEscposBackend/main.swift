@@ -11,7 +11,8 @@
 // The job is known to be on paper only when the printer answers a process-ID request (GS ( H)
 // sent after it, which the printer does once everything before it has printed.
 //
-// Exit codes (cups/backend.h): 0 OK, 1 FAILED (the queue's error policy applies), 4 STOP.
+// Exit codes (cups/backend.h): 0 OK, 1 FAILED (the queue's error policy applies), 4 STOP,
+// 5 CANCEL (the kiosk's deadline passed before the job could start).
 import ESCPOS
 import Glibc
 import ReceiptPrinting
@@ -99,12 +100,24 @@ func run() -> Int32 {
     signal(SIGTERM) { _ in cancelRequested.store(true, ordering: .relaxed) }
     signal(SIGPIPE, SIG_IGN)
 
+    // The kiosk's deadline (zizhu-not-after=<epoch seconds> among the job's options): a job
+    // that has not started printing by then is cancelled, never printed for a citizen who has
+    // gone; e.g. one cupsd resumes after a restart.
+    let notAfter = arguments[5].split(separator: " ").first { $0.hasPrefix(CUPSConnection.notAfterOption + "=") }
+        .flatMap { Int($0.dropFirst(CUPSConnection.notAfterOption.count + 1)) }
+    func expired() -> Bool { notAfter.map { time(nil) > $0 } ?? false }
+
     let reporter = ReasonReporter()
     let jobNumber = Int(arguments[1]) ?? 0
     let processID = Array(String(10000 + jobNumber % 10000).utf8.suffix(4))
     var sent = false
 
     while !cancelRequested.load(ordering: .relaxed) {
+        if !sent && expired() {
+            reporter.report([])
+            tell("ERROR: The kiosk stopped waiting for this job before it could print; not printed")
+            return 5   // CUPS_BACKEND_CANCEL
+        }
         let link: ESCPOSPrinterLink
         do {
             link = try ESCPOSPrinterLink(address)
@@ -124,6 +137,11 @@ func run() -> Int32 {
                     if condition.canPrint { break }
                     sleepMilliseconds(400)
                     if cancelRequested.load(ordering: .relaxed) { reporter.report([]); return 0 }
+                    if expired() {
+                        reporter.report([])
+                        tell("ERROR: The printer was not ready before the kiosk stopped waiting; not printed")
+                        return 5   // CUPS_BACKEND_CANCEL
+                    }
                 }
                 var trailer = ESCPOSCommands()
                 trailer.processIDRequest(processID)

@@ -37,7 +37,7 @@ struct PrintingThroughCUPSTests {
         let issued = Fixtures.issued()
         let attempt = await setup.receipt().print(issued)
         guard case .printed = attempt.outcome else { Issue.record("not printed: \(attempt.outcome)"); await setup.stop(); return }
-        let transcripts = setup.printer.transcripts()
+        let transcripts = try await setup.printer.waitForTranscripts(1)
         #expect(transcripts.count == 1)
         let lines = transcripts.first?.split(separator: "\n").map(String.init) ?? []
         #expect(lines.contains("社会保险参保证明"))
@@ -102,7 +102,7 @@ struct PrintingThroughCUPSTests {
         try await setup.printer.control("paper-ok")
         let outcome = await attempt.outcome
         #expect(outcome.isPrinted)
-        #expect(setup.printer.transcripts().count == 1)
+        #expect(try await setup.printer.waitForTranscripts(1).count == 1)
         #expect(setup.printer.transcripts().first?.contains(issued.seal.code.grouped) == true)
         await setup.stop()
     }
@@ -133,7 +133,7 @@ struct PrintingThroughCUPSTests {
         let second = await printing.print(issued, attempt: 2)
         #expect(second.outcome.isPrinted)
         #expect(second.code == first.code)
-        #expect(setup.printer.transcripts().count == 1)
+        #expect(try await setup.printer.waitForTranscripts(1).count == 1)
         await setup.stop()
     }
 
@@ -161,6 +161,38 @@ struct PrintingThroughCUPSTests {
         #expect(attempt.outcome == .notPrinted(.unavailable(.cupsUnavailable)))
         if case .notPrinted(let failure) = attempt.outcome { #expect(failure.responsibleParty == .technician) }
         #expect(setup.printer.transcripts().isEmpty)
+        await setup.printer.stop()
+    }
+
+    @Test func cupsdStoppingDuringAJobLeavesItUnconfirmedAndItNeverPrintsTwice() async throws {
+        let setup = try await Self.start(slowRate: 400)
+        try await setup.printer.control("slow")
+        let issued = Fixtures.issued()
+        async let attempt = setup.receipt(timing: PrintTiming(giveUpAfter: .seconds(2), cupsGoneAfter: .seconds(1))).print(issued)
+        try await TestEnvironment.waitUntil("the job to start", timeout: .seconds(10)) {
+            (try? setup.connection.printerStatus(queue: setup.cups.receiptQueue).get().state) == .processing
+        }
+        // cupsd stops (SIGTERM): it stops the backend, which clears what the printer has not printed.
+        await setup.cups.stop()
+        let outcome = await attempt.outcome
+        guard case .notPrinted(let failure) = outcome else { Issue.record("counted as printed: \(outcome)"); await setup.printer.stop(); return }
+        #expect(failure == .unconfirmed(jobID: 1))
+        #expect(failure.citizenMessage.contains("验证码不会变"))
+        try await setup.printer.control("fast")
+        // A backend that had already sent the job is left to finish by cupsd's shutdown, so the
+        // paper may have come out once (hence "unconfirmed", and the citizen told to look).
+        try await Task.sleep(for: .seconds(2))
+        let printedMeanwhile = setup.printer.transcripts().count
+        #expect(printedMeanwhile <= 1)
+        // cupsd keeps the job in its spool and resumes it when it starts again; by then the
+        // kiosk has stopped waiting, so the backend cancels it instead of printing it again.
+        let again = try await setup.cups.restarted()
+        try await TestEnvironment.waitUntil("the resumed job to end", timeout: .seconds(20)) {
+            (try? CUPSConnection(server: again.server).jobStatus(1).get().state.isFinal) == true
+        }
+        #expect(try CUPSConnection(server: again.server).jobStatus(1).get().state == .cancelled)
+        #expect(setup.printer.transcripts().count == printedMeanwhile)
+        await again.stop()
         await setup.printer.stop()
     }
 

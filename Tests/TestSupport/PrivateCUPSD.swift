@@ -19,7 +19,16 @@ public struct PrivateCUPSD: Sendable {
     /// - Parameter escposBackend: whether the receipt queue goes through our `zizhu-escpos`
     ///   backend (the kiosk's setup) or CUPS's stock `socket` backend.
     public static func start(receiptPrinterPort: UInt16, escposBackend: Bool = true) async throws -> PrivateCUPSD {
-        let directory = try TestEnvironment.temporaryDirectory("cups")
+        try await start(in: TestEnvironment.temporaryDirectory("cups"), receiptPrinterPort: receiptPrinterPort, escposBackend: escposBackend)
+    }
+
+    /// Starts cupsd again on the same folder after ``stop()``: the jobs in its spool come back,
+    /// as after a reboot or a crashed cupsd.
+    public func restarted() async throws -> PrivateCUPSD {
+        try await Self.start(in: directory, receiptPrinterPort: receiptPrinterPort, escposBackend: true)
+    }
+
+    private static func start(in directory: String, receiptPrinterPort: UInt16, escposBackend: Bool) async throws -> PrivateCUPSD {
         let output: String
         var arguments = [directory, String(receiptPrinterPort)]
         if escposBackend { arguments.append(try TestEnvironment.executable("zizhu-escpos")) }
@@ -90,6 +99,13 @@ public struct PrinterSimulator: Sendable {
     /// The transcripts of the jobs printed so far, in order.
     public func transcripts() -> [String] {
         jobNumbers(suffix: ".txt").compactMap { try? String(contentsOfFile: "\(outputDirectory)/job-\($0).txt", encoding: .utf8) }
+    }
+
+    /// Waits until `count` jobs are saved (the emulator saves a job once its sender has hung up,
+    /// a moment after CUPS reports it completed) and returns their transcripts.
+    public func waitForTranscripts(_ count: Int, timeout: Duration = .seconds(10)) async throws -> [String] {
+        try await TestEnvironment.waitUntil("\(count) printed job(s) from zizhu-printersim", timeout: timeout) { transcripts().count >= count }
+        return transcripts()
     }
 
     /// Transcripts of jobs the sender cancelled (cleared from the printer's buffer).

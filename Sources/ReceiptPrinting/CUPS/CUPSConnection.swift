@@ -57,12 +57,17 @@ public struct CUPSConnection: Sendable {
 
     /// Sends a document to `queue` (IPP Create-Job + Send-Document).
     /// - Returns: the job ID, or why CUPS did not take the job (then nothing will print).
-    public func submit(queue: String, document: [UInt8], format: DocumentFormat, title: String) -> Result<Int32, PrintingFault> {
+    /// - Parameter notAfter: seconds since the epoch after which the job must not start printing
+    ///   (the citizen has gone). cupsd passes the `zizhu-not-after` option to the backend, and
+    ///   `zizhu-escpos` cancels a job it is given later, such as one cupsd resumes after a restart.
+    public func submit(queue: String, document: [UInt8], format: DocumentFormat, title: String,
+                       notAfter: Int64? = nil) -> Result<Int32, PrintingFault> {
         guard let http = open() else { return .failure(.cupsUnavailable) }
         defer { httpClose(http) }
         var options: UnsafeMutablePointer<cups_option_t>? = nil
         var count: Int32 = 0
         if format == .raw { count = cupsAddOption("raw", "true", count, &options) }
+        if let notAfter { count = cupsAddOption(Self.notAfterOption, String(notAfter), count, &options) }
         defer { cupsFreeOptions(count, options) }
         let job = cupsCreateJob(http, queue, title, count, options)
         guard job > 0 else { return .failure(Self.fault(cupsLastError())) }
@@ -105,6 +110,9 @@ public struct CUPSConnection: Sendable {
         defer { httpClose(http) }
         return cupsCancelJob2(http, queue, job, 0).rawValue < 0x0400
     }
+
+    /// The job option that carries the latest start time, in seconds since the epoch.
+    public static let notAfterOption = "zizhu-not-after"
 
     static func fault(_ status: ipp_status_t) -> PrintingFault {
         switch status {

@@ -1,4 +1,5 @@
 import CertificateVerification
+import Glibc
 import Logging
 
 /// A document ready for a queue.
@@ -67,7 +68,10 @@ public struct CUPSReceiptPrinter: ReceiptPrinter {
             return .notPrinted(.unavailable(fault))
         }
         let job: Int32
-        switch connection.submit(queue: queue, document: document.bytes, format: document.format, title: document.title) {
+        // A job must not start printing once the kiosk has stopped waiting for it.
+        let notAfter = Int64(time(nil)) + timing.giveUpAfter.components.seconds
+        switch connection.submit(queue: queue, document: document.bytes, format: document.format, title: document.title,
+                                 notAfter: notAfter) {
         case .success(let id): job = id
         case .failure(let fault):
             logger.info("print refused", metadata: ["printer.queue": .string(queue), "print.fault": .string("\(fault)")])
