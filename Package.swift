@@ -307,7 +307,8 @@ let package = Package(
         // CUPS's backend folder; it reports the printer's paper sensor to CUPS.
         .executableTarget(
             name: "ZizhuEscposBackend",
-            dependencies: ["ReceiptPrinting", "ESCPOS"],
+            // ESCPOS alone (no Foundation, cairo or crypto): cupsd starts it for every job.
+            dependencies: ["ESCPOS"],
             swiftSettings: strictSettings
         ),
 

@@ -1,4 +1,3 @@
-import ESCPOS
 import Glibc
 
 /// Where an ESC/POS printer is: a network port or a USB printer device file, written as the
@@ -8,6 +7,10 @@ public enum ESCPOSPrinterAddress: Equatable, Sendable, CustomStringConvertible {
     case deviceFile(String)
 
     public static let scheme = "zizhu-escpos"
+
+    /// The job option (`zizhu-not-after=<seconds since the epoch>`) with which the kiosk tells
+    /// the backend the latest time a job may start printing; `CUPSConnection.submit` sets it.
+    public static let notAfterJobOption = "zizhu-not-after"
 
     public init?(deviceURI: String) {
         guard deviceURI.hasPrefix(Self.scheme + ":") else { return nil }

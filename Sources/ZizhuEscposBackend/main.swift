@@ -15,7 +15,6 @@
 // 5 CANCEL (the kiosk's deadline passed before the job could start).
 import ESCPOS
 import Glibc
-import ReceiptPrinting
 import Synchronization
 
 let cancelRequested = Atomic<Bool>(false)
@@ -103,8 +102,8 @@ func run() -> Int32 {
     // The kiosk's deadline (zizhu-not-after=<epoch seconds> among the job's options): a job
     // that has not started printing by then is cancelled, never printed for a citizen who has
     // gone; e.g. one cupsd resumes after a restart.
-    let notAfter = arguments[5].split(separator: " ").first { $0.hasPrefix(CUPSConnection.notAfterOption + "=") }
-        .flatMap { Int($0.dropFirst(CUPSConnection.notAfterOption.count + 1)) }
+    let notAfter = arguments[5].split(separator: " ").first { $0.hasPrefix(ESCPOSPrinterAddress.notAfterJobOption + "=") }
+        .flatMap { Int($0.dropFirst(ESCPOSPrinterAddress.notAfterJobOption.count + 1)) }
     func expired() -> Bool { notAfter.map { time(nil) > $0 } ?? false }
 
     let reporter = ReasonReporter()

@@ -1,4 +1,5 @@
 import CCUPS
+import ESCPOS
 import Glibc
 
 /// A connection to one cupsd, given explicitly rather than through libcups's per-thread defaults.
@@ -112,7 +113,7 @@ public struct CUPSConnection: Sendable {
     }
 
     /// The job option that carries the latest start time, in seconds since the epoch.
-    public static let notAfterOption = "zizhu-not-after"
+    public static let notAfterOption = ESCPOSPrinterAddress.notAfterJobOption
 
     static func fault(_ status: ipp_status_t) -> PrintingFault {
         switch status {
