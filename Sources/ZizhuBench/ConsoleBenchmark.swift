@@ -234,8 +234,6 @@ struct TapLatency {
 final class ControlClient {
     private let process: Process
     private let commands: FileHandle
-    private let reader: Thread
-    /// Decoded output per pane since the last ``send``, and when the newest part arrived.
     private let received = PaneOutput()
     private let arrived = DispatchSemaphore(value: 0)
 
@@ -251,7 +249,7 @@ final class ControlClient {
         commands = input.fileHandleForWriting
         let descriptor = output.fileHandleForReading.fileDescriptor
         let received = self.received, arrived = self.arrived
-        reader = Thread {
+        let reader = Thread {
             var line: [UInt8] = []
             var buffer = [UInt8](repeating: 0, count: 65536)
             while true {
@@ -322,8 +320,8 @@ final class ControlClient {
     func close() {
         commands.write(Data("detach\n".utf8))
         try? commands.close()
+        // The reader thread ends by itself at the end of the client's output.
         process.waitUntilExit()
-        reader.cancel()
     }
 }
 
