@@ -21,6 +21,9 @@ struct PrintBench: AsyncParsableCommand {
     @Option(help: "Iterations per side.")
     var iterations = 50
 
+    @Option(help: "A second raw queue to the same printer through CUPS's stock socket backend, to show what zizhu-escpos's status checks cost.")
+    var socketQueue: String?
+
     func run() async throws {
         let signer = try Ed25519CertificateSigner(rawPrivateKey: (0..<32).map { UInt8(truncatingIfNeeded: $0 * 13 + 1) })
         let periods = (0..<24).map { ContributionPeriod(from: YearMonth(year: 2001 + $0, month: 1), through: YearMonth(year: 2001 + $0, month: 12)) }
@@ -47,7 +50,7 @@ struct PrintBench: AsyncParsableCommand {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("zizhu-bench-receipt-\(getpid()).bin")
         try Data(bytes).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        var viaLibcups: [Double] = [], viaLp: [Double] = []
+        var viaLibcups: [Double] = [], viaLp: [Double] = [], viaSocket: [Double] = []
         // Alternate the two so that drift in the machine's load hits both alike.
         for _ in 0..<iterations {
             var start = ContinuousClock.now
@@ -70,11 +73,22 @@ struct PrintBench: AsyncParsableCommand {
                   let lpJob = Int32(token.dropFirst(queue.count + 1)) else { throw ValidationError("lp said: \(reply)") }
             try await waitCompleted(lpJob, connection)
             viaLp.append((ContinuousClock.now - start).seconds)
+
+            if let socketQueue {
+                start = ContinuousClock.now
+                let job = try connection.submit(queue: socketQueue, document: bytes, format: .raw, title: "bench").get()
+                try await waitCompleted(job, connection)
+                viaSocket.append((ContinuousClock.now - start).seconds)
+            }
         }
         let ours = Summary(viaLibcups), baseline = Summary(viaLp)
         print("submit→completed, libcups: median \(ours.median.ms) ms, p99 \(ours.p99.ms) ms")
         print("submit→completed, lp -o raw: median \(baseline.median.ms) ms, p99 \(baseline.p99.ms) ms")
         print("ratio libcups/lp (median): \(String(format: "%.2f", ours.median / baseline.median))")
+        if !viaSocket.isEmpty {
+            let socket = Summary(viaSocket)
+            print("submit→completed, libcups to the stock socket backend: median \(socket.median.ms) ms, p99 \(socket.p99.ms) ms; zizhu-escpos/socket \(String(format: "%.2f", ours.median / socket.median))")
+        }
     }
 
     /// Polls the job every 2 ms, the same way for both sides.

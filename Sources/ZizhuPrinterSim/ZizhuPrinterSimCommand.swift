@@ -80,6 +80,10 @@ final class EmulatedPrinter: Sendable {
     /// condition and speed allow, save what was printed when the sender is done.
     func serve(_ connection: Int32) {
         defer { close(connection) }
+        // Status replies are single bytes: without TCP_NODELAY, Nagle holds the second reply until
+        // the sender's delayed ACK of the first (~40 ms), as with vpcd (devices.md §1.3).
+        var one: Int32 = 1
+        setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         var received: [UInt8] = []
         var parsed = 0
         var queue: [(element: ESCPOSElement, bytes: ArraySlice<UInt8>)] = []
@@ -102,7 +106,8 @@ final class EmulatedPrinter: Sendable {
             } else {
                 usleep(UInt32(tick) * 1000)
             }
-            // Parse what is complete; real-time commands act on arrival.
+            // Parse what is complete; real-time commands act on arrival (replies go out together).
+            var replies: [UInt8] = []
             parsing: while parsed < received.count {
                 switch ESCPOSParser.step(received, at: parsed) {
                 case .incomplete:
@@ -116,7 +121,7 @@ final class EmulatedPrinter: Sendable {
                     parsed += length
                     switch element {
                     case .realTimeStatus(let n):
-                        if var reply = condition.reply(to: n) { _ = send(connection, &reply, 1, Int32(MSG_NOSIGNAL)) }
+                        if let reply = condition.reply(to: n) { replies.append(reply) }
                     case .clearBuffers:
                         if !queue.isEmpty { cancelled = true }
                         queue.removeAll()
@@ -125,6 +130,7 @@ final class EmulatedPrinter: Sendable {
                     }
                 }
             }
+            if !replies.isEmpty { _ = send(connection, &replies, replies.count, Int32(MSG_NOSIGNAL)) }
             // Print: nothing while the printer cannot; a budget per tick when slow.
             let (canPrint, slow) = settings.withLock { ($0.condition.canPrint, $0.slow) }
             if canPrint {

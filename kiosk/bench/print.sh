@@ -27,4 +27,6 @@ stop() {
     rm -rf "$dir"
 }
 trap stop EXIT
-"$bin/zizhu-bench" print --cups-server "$dir/cups/cups.sock" --iterations "$iterations"
+# The same printer through CUPS's stock socket backend, which cannot see the paper sensor.
+CUPS_SERVER=$dir/cups/cups.sock lpadmin -p zizhu-receipt-socket -E -v "socket://127.0.0.1:$port"
+"$bin/zizhu-bench" print --cups-server "$dir/cups/cups.sock" --iterations "$iterations" --socket-queue zizhu-receipt-socket
