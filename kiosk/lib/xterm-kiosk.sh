@@ -12,6 +12,9 @@
 #                                 (CSI 9;1 t) after a font change, which fits the grown window back
 #                                 to the screen and gives the program SIGWINCH with the new grid.
 #                                 Every other window operation (move, resize, report, title) stays off.
+# - omitTranslation               no font-size keys (Shift-KP+/-), Ctrl-click menus (they hold a font
+#                                 menu too), fullscreen or scroll-lock keys: the size mode belongs to
+#                                 the program alone (accessibility.md A31).
 set -euo pipefail
 pixels=32
 cell_width=$((pixels / 2))
@@ -22,4 +25,5 @@ exec xterm -b 0 -bw 0 -fa "Noto Sans Mono CJK SC:pixelsize=$pixels:charwidth=$ce
     -geometry "$((width / cell_width))x$((height / cell_height))+0+0" -bg black -fg white \
     -xrm 'XTerm*disallowedFontOps: GetFont' \
     -xrm 'XTerm*disallowedWindowOps: 1,2,3,4,5,6,7,8,11,13,14,18,19,20,21,GetSelection,SetSelection,SetWinLines,SetXprop' \
+    -xrm 'XTerm*omitTranslation: fullscreen,popup-menu,shift-fonts,scroll-lock' \
     -e "$@"
