@@ -34,6 +34,34 @@ struct HubOperationsTests {
         await fixture.stop()
     }
 
+    @Test(arguments: Engine.allCases)
+    func anAnswerLostAfterTheHubCommittedIsRetriedWithoutADouble(engine: Engine) async throws {
+        let fixture = try await HubFixture.start(engine)
+        let proxy = try ResponseDroppingProxy(upstreamPort: fixture.hub.port)
+        do {
+            let kiosk = try await fixture.enrolledKiosk()
+            let throughProxy = try HubConnection(baseURL: proxy.url, httpClient: HubConnection.httpClient(trustingCertificateAt: nil),
+                                                 timeout: .seconds(5), signer: KioskSigningMiddleware(key: kiosk.key, deviceID: kiosk.deviceID))
+            proxy.setMode(.dropResponses)
+            // The kiosk cannot tell whether the hub got the batch: it only sees the connection die.
+            await #expect(throws: HubConnectionError.self) { _ = try await throughProxy.submit(Batches.batch(kiosk.deviceID, 1...5)) }
+            #expect(proxy.droppedResponses == 1)
+            #expect(try await fixture.storedCount(kiosk.deviceID) == 5)
+
+            // It retries the same seqs (a new signature, the same items) and learns the stored outcome.
+            proxy.setMode(.forward)
+            let retry = try await throughProxy.submit(Batches.batch(kiosk.deviceID, 1...5))
+            #expect(retry.accepted == [1, 2, 3, 4, 5] && retry.duplicates == [1, 2, 3, 4, 5] && retry.conflicts.isEmpty)
+            #expect(try await fixture.storedCount(kiosk.deviceID) == 5)
+        } catch {
+            proxy.stop()
+            await fixture.stop()
+            throw error
+        }
+        proxy.stop()
+        await fixture.stop()
+    }
+
     @Test func requestsOutsideTheContractsBoundsGet400AndChangeNothing() async throws {
         let fixture = try await HubFixture.start(.sqlite)
         do {

@@ -1,0 +1,115 @@
+import Foundation
+import Glibc
+import Synchronization
+
+/// A TCP proxy on loopback in front of a server that can lose the server's answers: in
+/// `.dropResponses` mode every request reaches the server whole, the server's reply is read and
+/// thrown away, and the client's connection is closed — the network failing after the server
+/// committed, which is the case exactly-once delivery exists for.
+///
+/// One thread per connection with blocking sockets: tests send a handful of requests.
+public final class ResponseDroppingProxy: Sendable {
+    public enum Mode: Sendable { case forward, dropResponses }
+
+    public let port: UInt16
+    private let upstreamPort: UInt16
+    private let listener: Int32
+    private let state = Mutex<(mode: Mode, dropped: Int, stopped: Bool)>((.forward, 0, false))
+
+    public var url: String { "http://127.0.0.1:\(port)" }
+
+    /// Answers the proxy lost so far.
+    public var droppedResponses: Int { state.withLock { $0.dropped } }
+
+    public func setMode(_ mode: Mode) { state.withLock { $0.mode = mode } }
+
+    public init(upstreamPort: UInt16) throws {
+        self.upstreamPort = upstreamPort
+        port = try FreePort.next()
+        listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var yes: Int32 = 1
+        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = Self.loopback(port)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+        guard listener >= 0, bound, listen(listener, 16) == 0 else {
+            throw TestEnvironmentError.missing(what: "a listening socket on port \(port)", remedy: "check the sandbox")
+        }
+        let thread = Thread { [self] in acceptLoop() }
+        thread.start()
+    }
+
+    /// Stops accepting; connections in flight end when their peers close.
+    public func stop() {
+        state.withLock { $0.stopped = true }
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+    }
+
+    private func acceptLoop() {
+        while true {
+            let client = accept(listener, nil, nil)
+            if client < 0 {
+                if state.withLock({ $0.stopped }) { return }
+                continue
+            }
+            let thread = Thread { [self] in relay(client) }
+            thread.start()
+        }
+    }
+
+    private func relay(_ client: Int32) {
+        defer { close(client) }
+        let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(upstream) }
+        var address = Self.loopback(upstreamPort)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(upstream, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+        guard connected else { return }
+        // Requests flow on a thread of their own; answers come back (or are lost) here.
+        let requests = Thread { Self.pump(from: client, to: upstream) }
+        requests.start()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = read(upstream, &buffer, buffer.count)
+            if count <= 0 { break }
+            if state.withLock({ $0.mode }) == .dropResponses {
+                // The server has answered, so it has committed; the client never hears of it.
+                state.withLock { $0.dropped += 1 }
+                shutdown(client, Int32(SHUT_RDWR))
+                return
+            }
+            guard Self.writeAll(client, buffer, count) else { break }
+        }
+        shutdown(client, Int32(SHUT_RDWR))
+    }
+
+    private static func pump(from source: Int32, to destination: Int32) {
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = read(source, &buffer, buffer.count)
+            if count <= 0 || !writeAll(destination, buffer, count) { break }
+        }
+        shutdown(destination, Int32(SHUT_WR))
+    }
+
+    private static func writeAll(_ fd: Int32, _ buffer: [UInt8], _ count: Int) -> Bool {
+        var written = 0
+        while written < count {
+            let result = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + written, count - written) }
+            if result <= 0 { return false }
+            written += result
+        }
+        return true
+    }
+
+    private static func loopback(_ port: UInt16) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = port.bigEndian
+        return address
+    }
+}
