@@ -3,7 +3,7 @@
 # Debian packages, by purpose. Installing is idempotent: only missing packages are fetched.
 ZIZHU_BUILD_PACKAGES="pkg-config libpcsclite-dev libcups2-dev libjpeg-dev libsqlite3-dev libcairo2-dev libqrencode-dev fonts-noto-cjk"
 ZIZHU_DEVICE_PACKAGES="pcscd vsmartcard-vpcd cups cups-client cups-bsd printer-driver-cups-pdf util-linux"
-ZIZHU_TEST_PACKAGES="postgresql postgresql-client unicode-data pcsc-tools python3-pyscard opensc tmux espeak-ng python3-venv openssl poppler-utils zbar-tools"
+ZIZHU_TEST_PACKAGES="postgresql postgresql-client unicode-data pcsc-tools python3-pyscard opensc tmux espeak-ng python3-venv openssl sqlite3 poppler-utils zbar-tools"
 # The console: tmux and espeak-ng (above) for its tests, xterm under Xvfb with the CJK font for the
 # large-mode test and the screenshot harness (docs/screens/capture.sh: xdotool taps, import shots).
 ZIZHU_TEST_PACKAGES="$ZIZHU_TEST_PACKAGES xvfb xterm x11-utils xdotool imagemagick fonts-noto-cjk"
