@@ -18,6 +18,12 @@ import Glibc
 import Synchronization
 
 let cancelRequested = Atomic<Bool>(false)
+/// cupsd, which started us. A backend whose cupsd has gone (stopped, crashed) stops too instead
+/// of retrying for ever; cupsd resumes the job when it starts again.
+let cupsdPID = getppid()
+
+/// Whether to stop: CUPS cancelled the job (SIGTERM), or cupsd is gone.
+func stopRequested() -> Bool { cancelRequested.load(ordering: .relaxed) || getppid() != cupsdPID }
 
 /// One line to cupsd (standard error is the backend's status channel).
 /// Unbuffered, so each line reaches cupsd as it is written.
@@ -47,7 +53,7 @@ func sleepMilliseconds(_ milliseconds: Int) {
     var request = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
     var remaining = timespec()
     // SIGTERM interrupts the sleep; the caller then sees the cancellation.
-    while nanosleep(&request, &remaining) != 0 && errno == EINTR && !cancelRequested.load(ordering: .relaxed) {
+    while nanosleep(&request, &remaining) != 0 && errno == EINTR && !stopRequested() {
         request = remaining
     }
 }
@@ -111,7 +117,7 @@ func run() -> Int32 {
     let processID = Array(String(10000 + jobNumber % 10000).utf8.suffix(4))
     var sent = false
 
-    while !cancelRequested.load(ordering: .relaxed) {
+    while !stopRequested() {
         if !sent && expired() {
             reporter.report([])
             tell("ERROR: The kiosk stopped waiting for this job before it could print; not printed")
@@ -135,7 +141,7 @@ func run() -> Int32 {
                     tell(message(for: condition))
                     if condition.canPrint { break }
                     sleepMilliseconds(400)
-                    if cancelRequested.load(ordering: .relaxed) { reporter.report([]); return 0 }
+                    if stopRequested() { reporter.report([]); return 0 }
                     if expired() {
                         reporter.report([])
                         tell("ERROR: The printer was not ready before the kiosk stopped waiting; not printed")
@@ -151,7 +157,7 @@ func run() -> Int32 {
             // While it prints: ask, report, and block while the paper is out, until the printer
             // says everything before the process-ID request is on paper.
             while !link.waitForProcessID(processID, timeoutMilliseconds: 300) {
-                if cancelRequested.load(ordering: .relaxed) {
+                if stopRequested() {
                     try? link.send(ESCPOSCommands.clearBuffers)
                     // CUPS keeps reasons after the job; an idle zizhu-escpos queue is probed afresh.
                     reporter.report([])
