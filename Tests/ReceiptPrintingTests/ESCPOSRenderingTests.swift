@@ -1,6 +1,7 @@
 import CertificateVerification
 import ESCPOS
 import Foundation
+import KioskCore
 import ReceiptPrinting
 import TestSupport
 import Testing
@@ -47,6 +48,24 @@ import Testing
         #expect(receiptText.contains("330102********1213"))
         #expect(!receiptText.contains("330102198001011213"))
         #expect(Fixtures.matchesGolden(receiptText, "receipt-80mm.txt"))
+    }
+
+    @Test func bookingSlipAndTestPageGoldens() {
+        let certificate = Fixtures.certificate()
+        let slip = HealthCheckBookingSlip(
+            bookingNumber: "TJ-20261201-0031", holderName: "张三", citizenID: certificate.citizenID,
+            hospital: "杭州市上城区示例社区卫生服务中心", address: "示例路88号二楼体检科",
+            date: CalendarDate(year: 2026, month: 12, day: 1), timeSlot: "上午 8:00-10:00",
+            instructions: ["体检前一天晚上十点后不要吃东西。", "请带上社保卡和身份证。"], bookedAt: certificate.issuedAt)
+        let slipText = ESCPOSTranscript(ESCPOSRenderer(paper: .mm58).render(slip)).text
+        #expect(slipText.contains("⟦size 1×2⟧\n       退休人员体检预约单\n"))
+        #expect(slipText.contains("张*"))
+        #expect(!slipText.contains("330102198001011213"))
+        #expect(Fixtures.matchesGolden(slipText, "booking-slip-58mm.txt"))
+        let page = StaffTestPage(kioskID: "KX01", queue: "zizhu-receipt", printedAt: certificate.issuedAt)
+        let pageTranscript = ESCPOSTranscript(ESCPOSRenderer(paper: .mm58).render(page))
+        #expect(pageTranscript.text.contains("欧阳䶮𬌗"))
+        #expect(Fixtures.matchesGolden(pageTranscript.text, "test-page-58mm.txt"))
     }
 
     @Test func withoutNativeQRTheCodeIsARasterImageAScannerReads() async throws {

@@ -47,6 +47,22 @@ struct PrintingThroughCUPSTests {
         await setup.stop()
     }
 
+    @Test func onAPrinterWithoutAQREncoderTheRasterCodeScans() async throws {
+        let setup = try await Self.start()
+        let issued = Fixtures.issued()
+        let printing = CertificatePrinting(
+            printer: CUPSReceiptPrinter(connection: setup.connection, queue: setup.cups.receiptQueue, logger: Logger(label: "test")),
+            renderer: .receipt(ESCPOSRenderer(paper: .mm80, nativeQR: false)), hubBaseURL: Fixtures.hub)
+        #expect(await printing.print(issued).outcome.isPrinted)
+        let transcript = try #require(try await setup.printer.waitForTranscripts(1).first)
+        #expect(transcript.contains("⟦raster 576×"))
+        let image = try #require(setup.printer.rasterImages(job: 1).first)
+        let zbarimg = try TestEnvironment.requireProgram("/usr/bin/zbarimg", package: "zbar-tools")
+        let decoded = try await TestEnvironment.run(zbarimg, ["--raw", "-q", image])
+        #expect(decoded.trimmingCharacters(in: .whitespacesAndNewlines) == issued.seal.code.verifyURL(hubBaseURL: Fixtures.hub))
+        await setup.stop()
+    }
+
     @Test func aCertificatePrintsAsAnA4PDF() async throws {
         let setup = try await Self.start()
         let issued = Fixtures.issued()

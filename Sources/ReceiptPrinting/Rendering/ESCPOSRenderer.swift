@@ -36,9 +36,12 @@ public struct ESCPOSRenderer: Sendable {
         for block in blocks {
             switch block {
             case .title(let text):
-                out.characterSize(width: 2, height: 2)
-                for line in PrinterColumns.wrap(text, columns: paper.columns / 2) {
-                    out.line(trimmed(PrinterColumns.pad(line, to: paper.columns / 2, alignment: .center)))
+                // Double width and height when the title fits on one line; otherwise double
+                // height only, so that a long title is not broken before its last character.
+                let widthScale = PrinterColumns.width(of: text) * 2 <= paper.columns ? 2 : 1
+                out.characterSize(width: widthScale, height: 2)
+                for line in PrinterColumns.wrap(text, columns: paper.columns / widthScale) {
+                    out.line(trimmed(PrinterColumns.pad(line, to: paper.columns / widthScale, alignment: .center)))
                 }
                 out.characterSize(width: 1, height: 1)
                 out.feed(lines: 1)
