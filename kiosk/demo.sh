@@ -103,7 +103,12 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 
+zizhu_log "Printing a sample certificate (synthetic person) on the receipt printer and as an A4 PDF"
+"$bin/zizhuctl" printer sample-certificate > "$state/logs/sample-receipt.log" 2>&1 || cat "$state/logs/sample-receipt.log" >&2
+"$bin/zizhuctl" printer sample-certificate --a4 > "$state/logs/sample-a4.log" 2>&1 || cat "$state/logs/sample-a4.log" >&2
+grep -h '^verification code' "$state/logs/sample-a4.log" >&2 || true
 zizhu_log "Printing: receipts land in $state/printer (job-N.txt is what the paper shows), A4 PDFs in $state/cups/pdf"
+zizhu_log "  to scan a PDF's QR code: pdftoppm -r 150 -png -f 1 -l 1 <file.pdf> /tmp/page && zbarimg /tmp/page-1.png"
 zizhu_log "  try: source $state/env; zizhuctl printer paper-out; zizhuctl printer status; zizhuctl printer paper-ok"
 zizhu_log "Starting the kiosk screen (Ctrl-C stops the demo; logs in $state/logs)"
 sleep 1
