@@ -12,6 +12,14 @@ public struct CertifiedFacts: Equatable, Sendable {
         public let firstInsured: String
         /// Contribution months over the certified periods.
         public let months: Int
+
+        public init(type: String, name: String, status: String, firstInsured: String, months: Int) {
+            self.type = type
+            self.name = name
+            self.status = status
+            self.firstInsured = firstInsured
+            self.months = months
+        }
     }
 
     public let serial: String
@@ -43,7 +51,9 @@ public struct CertifiedFacts: Equatable, Sendable {
             guard let equals = line.firstIndex(of: "=") else { throw .malformedLine(index + 1) }
             let key = String(line[..<equals])
             let value = try Self.unescape(line[line.index(after: equals)...], line: index + 1)
-            let fields = value.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
+            // The last field of a period line is the employer's name, free text that may hold a
+            // `;` itself; every other field is a code, a date or a number.
+            let fields = value.split(separator: ";", maxSplits: key == "period" ? 4 : Int.max, omittingEmptySubsequences: false).map(String.init)
             switch key {
             case "insurance":
                 guard fields.count == 4 else { throw .malformedLine(index + 1) }

@@ -163,3 +163,25 @@ struct CertificateVerifyTests {
 extension Data {
     var hexString: String { map { String(format: "%02x", $0) }.joined() }
 }
+
+struct CertifiedFactsTests {
+    @Test func factsAreReadBackFromTheCanonicalFormWithNamesMasked() throws {
+        let certificate = InsuranceCertificate(
+            serialNumber: "K1-2026-000001", holderName: "欧阳䶮", citizenID: try CitizenID("330102198001011213"),
+            records: [InsuranceRecord(type: .unemployment, status: .suspended,
+                                      firstInsured: CalendarDate(year: 2001, month: 1, day: 1), currentInsuredSince: CalendarDate(year: 2001, month: 1, day: 1),
+                                      periods: [ContributionPeriod(from: YearMonth(year: 2001, month: 1), through: YearMonth(year: 2001, month: 6),
+                                                                   employer: "甲;乙\\联合\n公司")])],
+            issuingOffice: "测试中心", issuedAt: IssueTime(date: CalendarDate(year: 2026, month: 11, day: 23), hour: 8, minute: 0, second: 0),
+            kioskID: "K1", purpose: "用途=办理;居住证")
+        let facts = try CertifiedFacts(canonicalForm: certificate.canonicalForm)
+        #expect(facts.maskedHolderName == "欧**" && facts.maskedCitizenID == "330102********1213")
+        #expect(facts.purpose == "用途=办理;居住证" && facts.kioskID == "K1")
+        #expect(facts.insurance == [.init(type: "210", name: "失业保险", status: "暂停缴费", firstInsured: "2001-01-01", months: 6)])
+    }
+
+    @Test(arguments: ["", "zizhu-insurance-certificate-v2\nserial=1", "zizhu-insurance-certificate-v1\nserial", "zizhu-insurance-certificate-v1\nserial=a\\x"])
+    func malformedCanonicalFormsAreRefused(text: String) {
+        #expect(throws: CertifiedFacts.ReadError.self) { try CertifiedFacts(canonicalForm: Array(text.utf8)) }
+    }
+}
