@@ -77,6 +77,9 @@ public struct HubConfiguration: Sendable, Equatable {
     public var maxBatchItems = 500
     /// How far a signature's created time may be from the hub's clock.
     public var signatureWindowSeconds = 300
+    /// Certificate verifications one client address may make at once, then per minute.
+    public var verifyBurst = 30
+    public var verifyPerMinute = 30
     public var logFormat: LogLineFormat = .logfmt
     public var logLevel: Logger.Level = .info
 
@@ -97,6 +100,10 @@ public struct HubConfiguration: Sendable, Equatable {
                  summary: "Largest request body read; larger bodies get 413."),
         .integer("limits.max_batch_items", \.maxBatchItems, range: 1...1000, default: HubConfiguration().maxBatchItems,
                  summary: "Most items in one transaction batch; longer batches get 413."),
+        .integer("limits.verify_burst", \.verifyBurst, range: 1...10_000, default: HubConfiguration().verifyBurst,
+                 summary: "Certificate verifications (/verify) one client address may make at once; beyond it 429."),
+        .integer("limits.verify_per_minute", \.verifyPerMinute, range: 1...100_000, default: HubConfiguration().verifyPerMinute,
+                 summary: "Certificate verifications one client address may make per minute after the burst."),
         .integer("auth.signature_window_seconds", \.signatureWindowSeconds, range: 10...3600,
                  default: HubConfiguration().signatureWindowSeconds,
                  summary: "How far a request signature's created time may be from the hub's clock."),

@@ -56,6 +56,8 @@ struct Serve: AsyncParsableCommand {
         var serverSettings = HubServerSettings(
             maxBodyBytes: settings.maxBodyBytes, maxBatchItems: settings.maxBatchItems,
             signatureWindow: .seconds(settings.signatureWindowSeconds))
+        serverSettings.verifyBurst = settings.verifyBurst
+        serverSettings.verifyPerMinute = settings.verifyPerMinute
         switch (settings.tlsCertificate, settings.tlsPrivateKey) {
         case (let certificate?, let key?):
             serverSettings.tls = HubTLSFiles(certificateChainPath: certificate, privateKeyPath: key)
