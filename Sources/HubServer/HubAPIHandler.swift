@@ -90,21 +90,12 @@ struct HubAPIHandler: APIProtocol {
         } catch {
             return .serviceUnavailable(.init(body: .json(unavailable(error))))
         }
-        metrics.batchApplySeconds.record(ContinuousClock.now - started)
-        metrics.batches.increment()
-        let duplicates = Set(result.duplicates)
-        metrics.duplicateItems.increment(by: Int64(duplicates.count))
-        metrics.conflictingDuplicates.increment(by: Int64(result.conflicts.count))
-        metrics.ingestedItems.increment(by: Int64(result.accepted.count { !duplicates.contains($0) }))
-        for rejection in result.rejected where !duplicates.contains(rejection.seq) {
-            metrics.rejected(rejection.reason.rawValue, by: 1)
-        }
+        metrics.recordBatch(result, applied: ContinuousClock.now - started)
         if !result.conflicts.isEmpty {
             logger.error("kiosk redelivered seqs with different content; the stored items stand", metadata: [
                 "device.id": "\(deviceID)", "batch.conflicts": "\(result.conflicts.count)", "seq.first": "\(result.conflicts[0])",
             ])
         }
-        metrics.clockSkewFlags.increment(by: Int64(result.clockSkewFlagged.count))
         logger.info("batch applied", metadata: [
             "device.id": "\(deviceID)", "batch.items": "\(items.count)", "batch.duplicates": "\(result.duplicates.count)",
             "batch.rejected": "\(result.rejected.count)", "device.contiguous_through": "\(result.contiguousThrough)",

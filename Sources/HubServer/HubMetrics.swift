@@ -54,9 +54,19 @@ public struct HubMetrics: Sendable {
         MetricNameDescriptor(namespace: "zizhu", subsystem: "hub", metricName: metric, unitName: unit, helpText: help)
     }
 
-    func rejected(_ reason: String, by amount: Int) {
-        guard amount > 0 else { return }
-        rejectedItems[reason]?.increment(by: Int64(amount))
+    /// Counts what one applied batch did. Items the hub already had count as duplicates only,
+    /// never again as ingested or rejected.
+    func recordBatch(_ result: IngestionResult, applied duration: Duration) {
+        batchApplySeconds.record(duration)
+        batches.increment()
+        let duplicates = Set(result.duplicates)
+        duplicateItems.increment(by: Int64(duplicates.count))
+        conflictingDuplicates.increment(by: Int64(result.conflicts.count))
+        ingestedItems.increment(by: Int64(result.accepted.count { !duplicates.contains($0) }))
+        for rejection in result.rejected where !duplicates.contains(rejection.seq) {
+            rejectedItems[rejection.reason.rawValue]?.increment()
+        }
+        clockSkewFlags.increment(by: Int64(result.clockSkewFlagged.count))
     }
 
     func refused(_ reason: String) {
