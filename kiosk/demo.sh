@@ -103,6 +103,12 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 
+zizhu_log "Enrolling the kiosk with the hub (a one-time code from zizhuctl, as an operator would)"
+# The kiosk's Ed25519 key (kept in $state/kiosk) then signs its requests and its certificates.
+enrollment_code=$("$bin/zizhuctl" hub enroll-code --office "演示街道社区服务中心" --database "$state/hub/zizhu-hub.sqlite" 2>/dev/null)
+"$bin/zizhu-kiosk" enroll "http://127.0.0.1:$HUB_PORT" "$enrollment_code" > "$state/logs/enroll.log" 2>&1 \
+    || { cat "$state/logs/enroll.log" >&2; exit 1; }
+
 zizhu_log "Printing a sample certificate (synthetic person) on the receipt printer and as an A4 PDF"
 "$bin/zizhuctl" printer sample-certificate > "$state/logs/sample-receipt.log" 2>&1 || cat "$state/logs/sample-receipt.log" >&2
 "$bin/zizhuctl" printer sample-certificate --a4 > "$state/logs/sample-a4.log" 2>&1 || cat "$state/logs/sample-a4.log" >&2
