@@ -219,7 +219,9 @@ let package = Package(
         .target(
             name: "HubClient",
             dependencies: [
-                "HubAPI", "HubSigning",
+                "HubAPI", "HubSigning", "Journal",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -382,7 +384,7 @@ let package = Package(
             exclude: ["Goldens"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "JournalTests", dependencies: ["Journal", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "JournalTests", dependencies: ["Journal", "HubClient", "HubAPI", "HubStore", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "HubTests",
             dependencies: [

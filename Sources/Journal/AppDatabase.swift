@@ -64,6 +64,7 @@ public struct AppDatabase: Sendable {
                 table.column("updated_at", .datetime).notNull()
             }
         }
+        registerOutboxMigrations(&migrator)
         return migrator
     }
 
@@ -94,4 +95,6 @@ public struct AppDatabase: Sendable {
 public enum JournalError: Error, Equatable {
     /// SQLite did not keep `synchronous=FULL`; commits would not be durable.
     case durabilityNotInForce(AppDatabase.SynchronousMode)
+    /// A business transaction's payload is not a JSON object: a programming fault for a developer.
+    case payloadIsNotAJSONObject(kind: String)
 }

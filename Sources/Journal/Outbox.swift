@@ -1,0 +1,199 @@
+import Foundation
+import GRDB
+
+/// One business transaction as journalled on the kiosk: the fact, never a PIN or a raw citizen ID.
+public struct JournalEntry: Sendable, Equatable {
+    /// Gap-free per device, assigned inside the writing transaction; with the device ID, the hub's
+    /// idempotency key.
+    public let seq: Int64
+    /// A lower-case dotted name, e.g. `certificate.printed`.
+    public let kind: String
+    /// The fact as a JSON object, sent to the hub verbatim.
+    public let payloadJSON: String
+    /// Wall clock when journalled: evidence, not order (the clock can jump).
+    public let wallTime: Date
+    /// `/proc/sys/kernel/random/boot_id` at that time.
+    public let bootID: String
+    /// CLOCK_MONOTONIC since that boot, in nanoseconds.
+    public let monotonicNanoseconds: Int64
+}
+
+/// What the journal knows about delivery to the hub, for the admin screen and heartbeats.
+public struct OutboxBacklog: Sendable, Equatable {
+    /// Items written but not yet acknowledged by the hub.
+    public let pendingCount: Int
+    /// Wall time of the oldest pending item (`nil` when nothing waits).
+    public let oldestPendingWallTime: Date?
+    /// Items the hub refused for good; staff must look at them.
+    public let parkedCount: Int
+
+    public init(pendingCount: Int, oldestPendingWallTime: Date?, parkedCount: Int) {
+        self.pendingCount = pendingCount
+        self.oldestPendingWallTime = oldestPendingWallTime
+        self.parkedCount = parkedCount
+    }
+}
+
+/// An item the hub refused and staff must look at.
+public struct ParkedItem: Sendable, Equatable {
+    public let seq: Int64
+    public let kind: String
+    public let reason: String
+}
+
+extension AppDatabase {
+    static func registerOutboxMigrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("2026-11-create-business-transactions-and-outbox") { db in
+            // The business record stays on the kiosk; the outbox row says it still has to reach the hub.
+            // Both are written in one transaction, so neither exists without the other.
+            try db.create(table: "business_transaction") { table in
+                table.primaryKey("seq", .integer).notNull()
+                table.column("kind", .text).notNull()
+                table.column("payload", .text).notNull()
+                table.column("wall_time", .double).notNull()
+                table.column("boot_id", .text).notNull()
+                table.column("monotonic_ns", .integer).notNull()
+            }
+            try db.create(table: "outbox") { table in
+                table.primaryKey("seq", .integer).notNull()
+                    .references("business_transaction", onDelete: .restrict)
+                // 'pending' until the hub answers for it; 'parked' when the hub refused it for good.
+                table.column("state", .text).notNull().defaults(to: "pending")
+                    .check { ["pending", "parked"].contains($0) }
+                table.column("park_reason", .text)
+                table.column("attempts", .integer).notNull().defaults(to: 0)
+            }
+            try db.create(index: "outbox_state_seq", on: "outbox", columns: ["state", "seq"])
+        }
+    }
+
+    /// Journals a business transaction and its outbox row in one durable transaction.
+    /// - Returns: the entry with its gap-free seq.
+    /// - Throws: ``JournalError/payloadIsNotAJSONObject`` for a bad payload (a programming fault),
+    ///   or GRDB's error when the disk is full or unusable (nothing is written then).
+    @discardableResult
+    public func record(kind: String, payload: [String: any Sendable], clock: JournalClock = .system) throws -> JournalEntry {
+        guard JSONSerialization.isValidJSONObject(payload),
+              let data = try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]),
+              let json = String(data: data, encoding: .utf8)
+        else { throw JournalError.payloadIsNotAJSONObject(kind: kind) }
+        return try record(kind: kind, payloadJSON: json, clock: clock)
+    }
+
+    /// Journals a business transaction whose payload is already a JSON object.
+    @discardableResult
+    public func record(kind: String, payloadJSON: String, clock: JournalClock = .system) throws -> JournalEntry {
+        let stamp = clock.now()
+        return try writer.write { db in
+            // SQLite has a single writer, so MAX(seq)+1 inside the write transaction has no gaps.
+            // Acknowledged items keep their business row, so the maximum never goes backwards.
+            let seq = (try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM business_transaction") ?? 0) + 1
+            try db.execute(
+                sql: "INSERT INTO business_transaction(seq, kind, payload, wall_time, boot_id, monotonic_ns) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [seq, kind, payloadJSON, stamp.wallTime.timeIntervalSince1970, stamp.bootID, stamp.monotonicNanoseconds])
+            try db.execute(sql: "INSERT INTO outbox(seq) VALUES (?)", arguments: [seq])
+            return JournalEntry(seq: seq, kind: kind, payloadJSON: payloadJSON, wallTime: stamp.wallTime,
+                                bootID: stamp.bootID, monotonicNanoseconds: stamp.monotonicNanoseconds)
+        }
+    }
+
+    /// The oldest pending items in seq order, at most `limit` of them.
+    public func pendingEntries(limit: Int) throws -> [JournalEntry] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT b.seq, b.kind, b.payload, b.wall_time, b.boot_id, b.monotonic_ns
+                FROM outbox o JOIN business_transaction b ON b.seq = o.seq
+                WHERE o.state = 'pending' ORDER BY o.seq LIMIT ?
+                """, arguments: [limit]).map { row in
+                JournalEntry(seq: row[0], kind: row[1], payloadJSON: row[2], wallTime: Date(timeIntervalSince1970: row[3]),
+                             bootID: row[4], monotonicNanoseconds: row[5])
+            }
+        }
+    }
+
+    /// Applies the hub's answer for one batch in one local transaction: acknowledged seqs leave
+    /// the outbox, refused ones are parked with the hub's reason. Seqs the answer does not name stay
+    /// pending and go again with the same key.
+    public func applyAcknowledgements(delivered: some Sequence<Int64>, refused: [(seq: Int64, reason: String)]) throws {
+        try writer.write { db in
+            for seq in delivered {
+                try db.execute(sql: "DELETE FROM outbox WHERE seq = ? AND state = 'pending'", arguments: [seq])
+            }
+            for item in refused {
+                try db.execute(sql: "UPDATE outbox SET state = 'parked', park_reason = ? WHERE seq = ?", arguments: [item.reason, item.seq])
+            }
+        }
+    }
+
+    /// Counts one more delivery attempt for these seqs (for the admin screen; the key stays the same).
+    public func countAttempt(seqs: some Sequence<Int64>) throws {
+        try writer.write { db in
+            for seq in seqs {
+                try db.execute(sql: "UPDATE outbox SET attempts = attempts + 1 WHERE seq = ?", arguments: [seq])
+            }
+        }
+    }
+
+    /// Pending and parked counts and the oldest pending item's time.
+    public func backlog() throws -> OutboxBacklog {
+        try writer.read { db in
+            let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE state = 'pending'") ?? 0
+            let parked = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE state = 'parked'") ?? 0
+            let oldest = try Double.fetchOne(db, sql: """
+                SELECT b.wall_time FROM outbox o JOIN business_transaction b ON b.seq = o.seq
+                WHERE o.state = 'pending' ORDER BY o.seq LIMIT 1
+                """)
+            return OutboxBacklog(pendingCount: pending, oldestPendingWallTime: oldest.map(Date.init(timeIntervalSince1970:)), parkedCount: parked)
+        }
+    }
+
+    /// Items the hub refused, in seq order, for staff.
+    public func parkedItems() throws -> [ParkedItem] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT o.seq, b.kind, o.park_reason FROM outbox o JOIN business_transaction b ON b.seq = o.seq
+                WHERE o.state = 'parked' ORDER BY o.seq
+                """).map { ParkedItem(seq: $0[0], kind: $0[1], reason: $0[2] ?? "") }
+        }
+    }
+
+    /// Every journalled seq, for checks that nothing has a gap.
+    public func journalledSeqs() throws -> [Int64] {
+        try writer.read { db in try Int64.fetchAll(db, sql: "SELECT seq FROM business_transaction ORDER BY seq") }
+    }
+}
+
+/// Where a journal entry's time stamps come from; tests move the wall clock.
+public struct JournalClock: Sendable {
+    public struct Stamp: Sendable {
+        public let wallTime: Date
+        public let bootID: String
+        public let monotonicNanoseconds: Int64
+    }
+
+    public let now: @Sendable () -> Stamp
+
+    public init(now: @escaping @Sendable () -> Stamp) { self.now = now }
+
+    /// The machine's wall clock, boot ID and CLOCK_MONOTONIC.
+    public static let system = JournalClock {
+        Stamp(wallTime: Date(), bootID: currentBootID, monotonicNanoseconds: monotonicNow())
+    }
+
+    /// A wall clock shifted by `offset` (a clock stepped backwards or forwards), the rest real.
+    public static func shifted(by offset: TimeInterval) -> JournalClock {
+        JournalClock { Stamp(wallTime: Date().addingTimeInterval(offset), bootID: currentBootID, monotonicNanoseconds: monotonicNow()) }
+    }
+
+    static let currentBootID: String = {
+        let text = (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8)) ?? ""
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed.isEmpty ? "unknown-boot" : trimmed
+    }()
+
+    static func monotonicNow() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
+    }
+}
