@@ -384,7 +384,7 @@ let package = Package(
             exclude: ["Goldens"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "JournalTests", dependencies: ["Journal", "HubClient", "HubAPI", "HubStore", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "JournalTests", dependencies: ["Journal", "HubClient", "HubAPI", "HubStore", "TestSupport", .product(name: "Logging", package: "swift-log")], swiftSettings: strictSettings),
         .testTarget(
             name: "HubTests",
             dependencies: [

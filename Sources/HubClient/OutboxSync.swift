@@ -117,7 +117,7 @@ public final class OutboxSync: Service, Sendable {
             publish { _ in }
             return .idle
         }
-        let items = try entries.map(Self.item)
+        let items = try entries.map(Self.transactionItem)
         let result: Components.Schemas.BatchResult
         do {
             result = try await connection.submit(.init(deviceId: deviceID, items: items))
@@ -215,7 +215,8 @@ public final class OutboxSync: Service, Sendable {
         }
     }
 
-    static func item(_ entry: JournalEntry) throws -> Components.Schemas.TransactionItem {
+    /// A journal entry as the hub contract carries it.
+    public static func transactionItem(_ entry: JournalEntry) throws -> Components.Schemas.TransactionItem {
         let payload = try JSONDecoder().decode(Components.Schemas.TransactionItem.PayloadPayload.self, from: Data(entry.payloadJSON.utf8))
         return .init(seq: entry.seq, wallTime: entry.wallTime, bootId: entry.bootID, monotonicNs: entry.monotonicNanoseconds,
                      kind: entry.kind, payload: payload)

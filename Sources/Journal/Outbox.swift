@@ -39,6 +39,12 @@ public struct ParkedItem: Sendable, Equatable {
     public let seq: Int64
     public let kind: String
     public let reason: String
+
+    public init(seq: Int64, kind: String, reason: String) {
+        self.seq = seq
+        self.kind = kind
+        self.reason = reason
+    }
 }
 
 extension AppDatabase {
@@ -104,10 +110,7 @@ extension AppDatabase {
                 SELECT b.seq, b.kind, b.payload, b.wall_time, b.boot_id, b.monotonic_ns
                 FROM outbox o JOIN business_transaction b ON b.seq = o.seq
                 WHERE o.state = 'pending' ORDER BY o.seq LIMIT ?
-                """, arguments: [limit]).map { row in
-                JournalEntry(seq: row[0], kind: row[1], payloadJSON: row[2], wallTime: Date(timeIntervalSince1970: row[3]),
-                             bootID: row[4], monotonicNanoseconds: row[5])
-            }
+                """, arguments: [limit]).map(Self.entry)
         }
     }
 
@@ -155,6 +158,21 @@ extension AppDatabase {
                 WHERE o.state = 'parked' ORDER BY o.seq
                 """).map { ParkedItem(seq: $0[0], kind: $0[1], reason: $0[2] ?? "") }
         }
+    }
+
+    /// Journalled entries with seqs in `range`, delivered or not, in seq order.
+    public func entries(in range: ClosedRange<Int64>) throws -> [JournalEntry] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT seq, kind, payload, wall_time, boot_id, monotonic_ns FROM business_transaction
+                WHERE seq BETWEEN ? AND ? ORDER BY seq
+                """, arguments: [range.lowerBound, range.upperBound]).map(Self.entry)
+        }
+    }
+
+    static func entry(_ row: Row) -> JournalEntry {
+        JournalEntry(seq: row[0], kind: row[1], payloadJSON: row[2], wallTime: Date(timeIntervalSince1970: row[3]),
+                     bootID: row[4], monotonicNanoseconds: row[5])
     }
 
     /// Every journalled seq, for checks that nothing has a gap.

@@ -1,0 +1,132 @@
+import Foundation
+import HubClient
+import Journal
+import TestSupport
+import Testing
+
+/// The outbox against a real `zizhu-hub` on loopback: the fault matrix rows that need a network.
+@Suite(.serialized) struct OutboxSyncTests {
+    private func recordServices(_ database: AppDatabase, count: Int, clock: JournalClock = .system) throws {
+        for index in 0..<count {
+            try database.record(kind: "certificate.printed", payload: ["document": "参保证明", "copies": index % 3 + 1], clock: clock)
+        }
+    }
+
+    @Test func aBacklogReachesTheHubOnceInBatches() async throws {
+        let world = try await SyncWorld.start()
+        defer { Task { await world.stop() } }
+        let database = try AppDatabase(path: world.journalPath)
+        try recordServices(database, count: 1_234)
+        let sync = try world.sync(database, batchSize: 200)
+        #expect(try await sync.drainAll() == .delivered(delivered: 1_234, parked: 0))
+        #expect(try await sync.drainAll() == .idle)
+        #expect(sync.status.connectivity == .online)
+        #expect(sync.status.backlog.pendingCount == 0)
+        #expect(try await world.expectExactlyOnce(database, count: 1_234))
+        await world.stop()
+    }
+
+    @Test func hubDownKeepsEverythingAndAResumedSenderDeliversIt() async throws {
+        let world = try await SyncWorld.start()
+        defer { Task { await world.stop() } }
+        let database = try AppDatabase(path: world.journalPath)
+        try recordServices(database, count: 3)
+        // Nothing listens on this port: the hub is down.
+        let downPort = try FreePort.next()
+        let offline = try world.sync(database, to: "http://127.0.0.1:\(downPort)", timeout: .seconds(2))
+        guard case .retryLater = try await offline.drainOnce() else {
+            Issue.record("a hub that is down must mean retry later")
+            return
+        }
+        #expect(offline.status.connectivity == .offline)
+        #expect(offline.status.backlog.pendingCount == 3)
+        #expect(offline.status.backlog.oldestPendingWallTime != nil)
+        // A new sender over the same journal file (a kiosk restart) picks up exactly where it was.
+        let reopened = try AppDatabase(path: world.journalPath)
+        try recordServices(reopened, count: 2)
+        let online = try world.sync(reopened)
+        #expect(try await online.drainAll() == .delivered(delivered: 5, parked: 0))
+        #expect(try await world.expectExactlyOnce(reopened, count: 5))
+        await world.stop()
+    }
+
+    @Test func anAnswerLostAfterTheHubCommittedIsRetriedWithTheSameSeqs() async throws {
+        let world = try await SyncWorld.start()
+        defer { Task { await world.stop() } }
+        let proxy = try ResponseDroppingProxy(upstreamPort: world.hub.port)
+        defer { proxy.stop() }
+        let database = try AppDatabase(path: world.journalPath)
+        try recordServices(database, count: 40)
+        let sync = try world.sync(database, to: proxy.url, batchSize: 25)
+        proxy.setMode(.dropResponses)
+        guard case .retryLater = try await sync.drainOnce() else {
+            Issue.record("a lost answer must mean retry later")
+            return
+        }
+        #expect(proxy.droppedResponses >= 1)
+        // The hub has the first batch, the kiosk does not know it.
+        #expect(try await world.storedCount() == 25)
+        #expect(try database.backlog().pendingCount == 40)
+        proxy.setMode(.forward)
+        #expect(try await sync.drainAll() == .delivered(delivered: 40, parked: 0))
+        #expect(try await world.expectExactlyOnce(database, count: 40))
+        await world.stop()
+    }
+
+    @Test func anItemTheHubRefusesIsParkedAndTheRestDelivered() async throws {
+        let world = try await SyncWorld.start()
+        defer { Task { await world.stop() } }
+        let database = try AppDatabase(path: world.journalPath)
+        try recordServices(database, count: 2)
+        try database.record(kind: "Not A Kind", payload: ["x": 1])
+        try recordServices(database, count: 2)
+        let sync = try world.sync(database)
+        #expect(try await sync.drainAll() == .delivered(delivered: 4, parked: 1))
+        #expect(try database.parkedItems() == [ParkedItem(seq: 3, kind: "Not A Kind", reason: "invalid_kind")])
+        #expect(try database.backlog() == OutboxBacklog(pendingCount: 0, oldestPendingWallTime: nil, parkedCount: 1))
+        // A parked item is never sent again.
+        #expect(try await sync.drainAll() == .idle)
+        await world.stop()
+    }
+
+    @Test func aClockSteppedBackwardsDoesNotReorderOrLoseItems() async throws {
+        let world = try await SyncWorld.start()
+        defer { Task { await world.stop() } }
+        let database = try AppDatabase(path: world.journalPath)
+        try recordServices(database, count: 5)
+        try recordServices(database, count: 5, clock: .shifted(by: -3 * 86_400))
+        try recordServices(database, count: 5)
+        let entries = try database.pendingEntries(limit: 100)
+        #expect(entries.map(\.seq) == Array(1...15))
+        #expect(entries[5].wallTime < entries[4].wallTime)
+        let sync = try world.sync(database)
+        #expect(try await sync.drainAll() == .delivered(delivered: 15, parked: 0))
+        #expect(try await world.expectExactlyOnce(database, count: 15))
+        await world.stop()
+    }
+
+    @Test func statusUpdatesFollowTheBacklog() async throws {
+        let world = try await SyncWorld.start()
+        defer { Task { await world.stop() } }
+        let database = try AppDatabase(path: world.journalPath)
+        try recordServices(database, count: 7)
+        let sync = try world.sync(database)
+        var updates = sync.statusUpdates().makeAsyncIterator()
+        #expect(await updates.next()?.backlog.pendingCount == 7)
+        _ = try await sync.drainAll()
+        let latest = await updates.next()
+        #expect(latest?.connectivity == .online)
+        #expect(latest?.backlog.pendingCount == 0)
+        await world.stop()
+    }
+
+    @Test func backoffGrowsIsCappedAndJittered() {
+        let backoff = SyncBackoff(initial: .milliseconds(100), cap: .seconds(2))
+        #expect(backoff.delay(attempt: 1, unit: 1) == .milliseconds(100))
+        #expect(backoff.delay(attempt: 4, unit: 1) == .milliseconds(800))
+        #expect(backoff.delay(attempt: 4, unit: 0) == .milliseconds(400))
+        #expect(backoff.delay(attempt: 30, unit: 1) == .seconds(2))
+        #expect(backoff.delay(attempt: 30, unit: 0) == .seconds(1))
+        #expect(backoff.delay(attempt: 1, unit: 0) == .milliseconds(100))
+    }
+}
