@@ -15,7 +15,7 @@ struct ZizhuKioskCommand: AsyncParsableCommand {
         commandName: "zizhu-kiosk",
         abstract: "The Zizhu self-service kiosk.",
         version: ZizhuVersion.current,
-        subcommands: [Run.self, Status.self, Enroll.self],
+        subcommands: [Run.self, Status.self, Enroll.self, JournalCommand.self],
         defaultSubcommand: Run.self)
 }
 
@@ -60,8 +60,16 @@ struct Run: AsyncParsableCommand {
         logger.info("journal open", metadata: ["journal.migrations": .stringConvertible(migrations.count)])
         let service = KioskScreenService(
             screen: screen, survey: DeviceSurvey(settings: settings), refresh: .milliseconds(Int(refresh * 1000)), logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: service)]
+        // An enrolled kiosk sends its journal to the hub in the background; before enrollment
+        // the work stays in the journal and is sent once the kiosk is enrolled.
+        if let sync = try makeOutboxSync(settings, journal: journal, logger: logger) {
+            services.append(.init(service: sync))
+        } else {
+            logger.notice("not enrolled with a hub: journalled work is kept and sent after enrollment")
+        }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: service)],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint, .sighup],
             logger: logger))
         try await group.run()
@@ -86,6 +94,8 @@ struct Status: AsyncParsableCommand {
         for (service, availability) in catalogue.availability(under: report.health) {
             print("service \(service.id): \(StatusReport.text(availability))")
         }
+        let journal = try openJournal(settings, logger: Logger(label: "zizhu.kiosk"))
+        for line in try journalStatusLines(journal) { print(line) }
     }
 }
 
