@@ -175,6 +175,11 @@ extension AppDatabase {
                      bootID: row[4], monotonicNanoseconds: row[5])
     }
 
+    /// `PRAGMA integrity_check`: `["ok"]` for a sound file, else SQLite's list of problems.
+    public func integrityCheck() throws -> [String] {
+        try writer.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+    }
+
     /// Every journalled seq, for checks that nothing has a gap.
     public func journalledSeqs() throws -> [Int64] {
         try writer.read { db in try Int64.fetchAll(db, sql: "SELECT seq FROM business_transaction ORDER BY seq") }
