@@ -5,11 +5,17 @@ import GRDB
 public struct AppDatabase: Sendable {
     /// Readers and the single writer, as GRDB's `DatabasePool` provides them.
     public let writer: any DatabaseWriter
+    /// The journal file.
+    public let path: String
+    /// Free space that must remain for a new business transaction to be accepted.
+    public let diskReserve: DiskReserve
 
     /// Opens (creating if needed) the journal at `path`, applies pending migrations and checks
     /// the durability settings.
     /// - Throws: GRDB's `DatabaseError` for an unusable file, or ``JournalError/durabilityNotInForce``.
-    public init(path: String) throws {
+    public init(path: String, diskReserve: DiskReserve = .standard) throws {
+        self.path = path
+        self.diskReserve = diskReserve
         let pool = try DatabasePool(path: path, configuration: Self.configuration)
         // DatabasePool switches WAL connections to synchronous=NORMAL after running
         // prepareDatabase (GRDB's setUpWALMode), so FULL must be set again on the writer here.
@@ -97,4 +103,7 @@ public enum JournalError: Error, Equatable {
     case durabilityNotInForce(AppDatabase.SynchronousMode)
     /// A business transaction's payload is not a JSON object: a programming fault for a developer.
     case payloadIsNotAJSONObject(kind: String)
+    /// Less than the reserve is free on the journal's disk: the citizen goes to the counter, a
+    /// technician frees space (synced items are purged, or the ballast file is released).
+    case diskReserveReached(freeBytes: UInt64)
 }

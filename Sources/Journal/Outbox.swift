@@ -89,6 +89,7 @@ extension AppDatabase {
     /// Journals a business transaction whose payload is already a JSON object.
     @discardableResult
     public func record(kind: String, payloadJSON: String, clock: JournalClock = .system) throws -> JournalEntry {
+        try diskReserve.check(path: path)
         let stamp = clock.now()
         return try writer.write { db in
             // SQLite has a single writer, so MAX(seq)+1 inside the write transaction has no gaps.

@@ -76,7 +76,13 @@ struct JournalRecord: AsyncParsableCommand {
         guard (try? JSONSerialization.jsonObject(with: Data(payload.utf8))) is [String: Any] else {
             throw ValidationError("the payload must be a JSON object")
         }
-        let entry = try journal.record(kind: kind, payloadJSON: payload)
+        let entry: JournalEntry
+        do {
+            entry = try journal.record(kind: kind, payloadJSON: payload)
+        } catch let error as JournalError {
+            print(error.citizenMessage ?? "not saved: \(error) (a technician must act)")
+            throw ExitCode(3)
+        }
         let backlog = try journal.backlog()
         print("saved as seq \(entry.seq); \(backlog.pendingCount) waiting, sent when the hub can be reached")
     }

@@ -106,7 +106,19 @@ func openJournal(_ settings: KioskConfiguration, logger: Logger) throws -> AppDa
     do {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        return try AppDatabase(path: "\(directory)/journal.sqlite")
+        let journal = try AppDatabase(path: "\(directory)/journal.sqlite")
+        // A damaged journal must not take new work. Recovery (README, "Journal recovery"): stop
+        // the kiosk, copy the file aside, and let a technician rescue the unsent rows with
+        // `sqlite3 journal.sqlite .recover` before starting on a fresh file.
+        let problems = try journal.integrityCheck()
+        guard problems == ["ok"] else {
+            logger.critical("journal damaged", metadata: ["path": .string(directory), "problems": .stringConvertible(problems.count)])
+            throw ValidationError("the journal in \(directory) is damaged (integrity_check: \(problems.prefix(3).joined(separator: "; "))); "
+                                  + "a technician must recover it (README: Journal recovery)")
+        }
+        return journal
+    } catch let error as ValidationError {
+        throw error
     } catch {
         logger.critical("journal unusable", metadata: ["path": .string(directory), "error": .string("\(error)")])
         throw ValidationError("the journal in \(directory) cannot be opened (\(error)); a technician must check storage.state_directory and the disk")
