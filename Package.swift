@@ -318,7 +318,8 @@ let package = Package(
             name: "ZizhuBench",
             dependencies: [
                 "KioskCore", "SocialSecurityCard", "HubAPI", "HubClient", "HubStore",
-                "ReceiptPrinting", "CertificateVerification", "TextConsole", "ConsoleDemo",
+                "ReceiptPrinting", "CertificateVerification", "TextConsole", "ConsoleDemo", "Journal",
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
