@@ -62,17 +62,22 @@ public enum DrainOutcome: Sendable, Equatable {
 /// answer in one local transaction. Holds no delivery state in memory: after a restart it reads
 /// the pending rows again and sends them with the same seqs, which the hub dedupes.
 public final class OutboxSync: Service, Sendable {
-    private let database: AppDatabase
-    private let connection: HubConnection
+    let database: AppDatabase
+    let connection: HubConnection
     private let deviceID: String
     private let batchSize: Int
     private let backoff: SyncBackoff
     private let idlePoll: Duration
     private let logger: Logger
+    private let health: (@Sendable () async -> HeartbeatHealth)?
+    private let heartbeatInterval: Duration
     private let state: Mutex<(status: SyncStatus, continuations: [UUID: AsyncStream<SyncStatus>.Continuation])>
 
     public init(database: AppDatabase, connection: HubConnection, deviceID: String, batchSize: Int = 500,
-                backoff: SyncBackoff = SyncBackoff(), idlePoll: Duration = .seconds(2), logger: Logger) {
+                backoff: SyncBackoff = SyncBackoff(), idlePoll: Duration = .seconds(2),
+                heartbeatInterval: Duration = .seconds(60), health: (@Sendable () async -> HeartbeatHealth)? = nil, logger: Logger) {
+        self.health = health
+        self.heartbeatInterval = heartbeatInterval
         self.database = database
         self.connection = connection
         self.deviceID = deviceID
@@ -101,7 +106,7 @@ public final class OutboxSync: Service, Sendable {
         return stream
     }
 
-    private func publish(_ change: (inout SyncStatus) -> Void) {
+    func publish(_ change: (inout SyncStatus) -> Void) {
         let backlog = try? database.backlog()
         state.withLock { state in
             change(&state.status)
@@ -183,7 +188,24 @@ public final class OutboxSync: Service, Sendable {
     public func run() async throws {
         var failures = 0
         var generator = SystemRandomNumberGenerator()
+        let clock = ContinuousClock()
+        var nextHeartbeat = clock.now
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            if let health, clock.now >= nextHeartbeat {
+                do {
+                    _ = try await sendHeartbeat(await health())
+                    nextHeartbeat = clock.now + heartbeatInterval
+                } catch {
+                    // Retried at the next pass; the backlog is still journalled either way.
+                    logger.info("heartbeat not delivered", metadata: ["error": "\(error)"])
+                    nextHeartbeat = clock.now + min(heartbeatInterval, .seconds(10))
+                }
+            }
+            if status.connectivity != .offline {
+                do { try await pullUpdates() } catch {
+                    logger.info("hub updates not fetched", metadata: ["error": "\(error)"])
+                }
+            }
             let outcome: DrainOutcome
             do {
                 outcome = try await drainAll()
@@ -220,5 +242,62 @@ public final class OutboxSync: Service, Sendable {
         let payload = try JSONDecoder().decode(Components.Schemas.TransactionItem.PayloadPayload.self, from: Data(entry.payloadJSON.utf8))
         return .init(seq: entry.seq, wallTime: entry.wallTime, bootId: entry.bootID, monotonicNs: entry.monotonicNanoseconds,
                      kind: entry.kind, payload: payload)
+    }
+}
+
+/// Device health a heartbeat carries besides the outbox; the kiosk's device survey fills it.
+public struct HeartbeatHealth: Sendable {
+    public var softwareVersion: String
+    public var cardReader: Components.Schemas.Heartbeat.CardReaderPayload
+    public var printer: Components.Schemas.Heartbeat.PrinterPayload
+    public var camera: Components.Schemas.Heartbeat.CameraPayload
+
+    public init(softwareVersion: String, cardReader: Components.Schemas.Heartbeat.CardReaderPayload,
+                printer: Components.Schemas.Heartbeat.PrinterPayload, camera: Components.Schemas.Heartbeat.CameraPayload) {
+        self.softwareVersion = softwareVersion
+        self.cardReader = cardReader
+        self.printer = printer
+        self.camera = camera
+    }
+}
+
+extension OutboxSync {
+    /// Sends a heartbeat with `health` and the journal's backlog (count, oldest item's age).
+    public func sendHeartbeat(_ health: HeartbeatHealth, now: Date = Date()) async throws -> Components.Schemas.HeartbeatReceipt {
+        let backlog = try database.backlog()
+        let stamp = JournalClock.system.now()
+        let oldestAge = backlog.oldestPendingWallTime.map { Int64(max(0, now.timeIntervalSince($0))) }
+        let free = DiskReserve.statvfsFreeBytes(database.path).map { Int64(clamping: $0) } ?? 0
+        let heartbeat = Components.Schemas.Heartbeat(
+            wallTime: stamp.wallTime, bootId: stamp.bootID, monotonicNs: stamp.monotonicNanoseconds,
+            softwareVersion: health.softwareVersion, cardReader: health.cardReader, printer: health.printer, camera: health.camera,
+            diskFreeBytes: free, outbox: .init(pending: Int64(backlog.pendingCount), oldestAgeSeconds: oldestAge))
+        do {
+            let receipt = try await connection.heartbeat(heartbeat)
+            publish { $0.connectivity = .online }
+            return receipt
+        } catch {
+            if case .unreachable = error { publish { $0.connectivity = .offline } }
+            throw error
+        }
+    }
+
+    /// Fetches the hub's updates after the stored cursor, page by page, each page stored with
+    /// its cursor in one local transaction.
+    /// - Returns: how many updates arrived.
+    @discardableResult
+    public func pullUpdates() async throws -> Int {
+        var received = 0
+        while true {
+            let cursor = try database.hubUpdatesCursor()
+            let page = try await connection.updates(after: cursor)
+            let updates = try page.updates.map { update in
+                let data = try JSONEncoder().encode(update.payload)
+                return HubUpdate(cursor: update.cursor, kind: update.kind, payloadJSON: String(decoding: data, as: UTF8.self), createdAt: update.createdAt)
+            }
+            try database.applyHubUpdates(updates, nextCursor: max(page.nextCursor, cursor))
+            received += updates.count
+            if updates.isEmpty || page.nextCursor <= cursor { return received }
+        }
     }
 }

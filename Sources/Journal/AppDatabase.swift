@@ -71,6 +71,7 @@ public struct AppDatabase: Sendable {
             }
         }
         registerOutboxMigrations(&migrator)
+        registerHubUpdateMigrations(&migrator)
         return migrator
     }
 

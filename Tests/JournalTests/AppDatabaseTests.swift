@@ -16,7 +16,7 @@ import Testing
     @Test func migrationsAreNamedAndApplied() throws {
         let directory = try TestEnvironment.temporaryDirectory("journal")
         let database = try AppDatabase(path: "\(directory)/journal.sqlite")
-        #expect(try database.appliedMigrations() == ["2026-11-create-device-settings", "2026-11-create-business-transactions-and-outbox"])
+        #expect(try database.appliedMigrations() == ["2026-11-create-device-settings", "2026-11-create-business-transactions-and-outbox", "2026-11-create-hub-updates"])
     }
 
     @Test func settingsSurviveReopening() throws {

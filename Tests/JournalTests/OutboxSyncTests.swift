@@ -1,6 +1,9 @@
 import Foundation
+import HubAPI
 import HubClient
+import HubStore
 import Journal
+import Logging
 import TestSupport
 import Testing
 
@@ -128,5 +131,40 @@ import Testing
         #expect(backoff.delay(attempt: 30, unit: 1) == .seconds(2))
         #expect(backoff.delay(attempt: 30, unit: 0) == .seconds(1))
         #expect(backoff.delay(attempt: 1, unit: 0) == .milliseconds(100))
+    }
+}
+
+@Suite(.serialized) struct HeartbeatAndUpdatesTests {
+    @Test func aHeartbeatCarriesTheBacklog() async throws {
+        let world = try await SyncWorld.start()
+        defer { Task { await world.stop() } }
+        let database = try AppDatabase(path: world.journalPath)
+        for _ in 0..<4 { try database.record(kind: "rating.given", payload: ["stars": 4]) }
+        let sync = try world.sync(database)
+        let receipt = try await sync.sendHeartbeat(HeartbeatHealth(softwareVersion: "test", cardReader: .ready, printer: .ready, camera: .missing))
+        #expect(!receipt.clockSkewFlagged)
+        let stored = try await HubDatabase(location: world.hubDatabase).withStore(logger: Logger(label: "test")) { store in
+            try await store.heartbeats(deviceID: world.deviceID, limit: 5)
+        }
+        #expect(stored.count == 1)
+        // The report is stored as the kiosk sent it: the outbox part says four are pending.
+        #expect(stored.first?.reportJSON.replacingOccurrences(of: " ", with: "").contains("\"pending\":4") == true)
+        await world.stop()
+    }
+
+    @Test func updatesAreStoredOnceWithTheirCursor() async throws {
+        let world = try await SyncWorld.start()
+        defer { Task { await world.stop() } }
+        let database = try AppDatabase(path: world.journalPath)
+        let sync = try world.sync(database)
+        // Enrollment publishes a `kiosk.enrolled` update; the hub operator publishes more.
+        let first = try await sync.pullUpdates()
+        #expect(first >= 1)
+        let cursor = try database.hubUpdatesCursor()
+        #expect(cursor > 0)
+        #expect(try await sync.pullUpdates() == 0)
+        #expect(try database.hubUpdatesCursor() == cursor)
+        #expect(try database.hubUpdates(kind: "kiosk.enrolled").count == 1)
+        await world.stop()
     }
 }
