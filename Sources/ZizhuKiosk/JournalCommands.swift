@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
+import HubAPI
 import HubClient
+import KioskCore
+import ReceiptPrinting
 import Journal
 import Logging
 import ZizhuConfiguration
@@ -29,7 +32,30 @@ func makeOutboxSync(_ settings: KioskConfiguration, journal: AppDatabase, logger
     let connection = try HubConnection(
         baseURL: settings.hubURL, httpClient: HubConnection.httpClient(trustingCertificateAt: settings.hubCACertificate),
         timeout: .seconds(10), signer: KioskSigningMiddleware(key: identity.key, deviceID: identity.deviceID))
-    return OutboxSync(database: journal, connection: connection, deviceID: identity.deviceID, logger: logger)
+    let survey = DeviceSurvey(settings: settings)
+    return OutboxSync(database: journal, connection: connection, deviceID: identity.deviceID,
+                      health: { await heartbeatHealth(survey.run()) }, logger: logger)
+}
+
+/// The device survey as a heartbeat reports it. The camera has no survey yet: reported missing.
+func heartbeatHealth(_ report: DeviceReport) -> HeartbeatHealth {
+    let cardReader: Components.Schemas.Heartbeat.CardReaderPayload
+    switch report.cardReader {
+    case .ready: cardReader = .ready
+    case .noReader: cardReader = .noReader
+    case .fault: cardReader = .fault
+    }
+    let printer: Components.Schemas.Heartbeat.PrinterPayload
+    switch report.printer {
+    case .success(let status):
+        switch status.availability {
+        case .canPrint: printer = .ready
+        case .canPrintPaperLow: printer = .paperLow
+        case .cannotPrint: printer = .fault
+        }
+    case .failure: printer = .offline
+    }
+    return HeartbeatHealth(softwareVersion: ZizhuVersion.current, cardReader: cardReader, printer: printer, camera: .missing)
 }
 
 /// Operator lines for the journal's backlog; no personal data (kinds and seqs only).
