@@ -138,9 +138,11 @@ public final class OutboxSync: Service, Sendable {
             case .unexpectedStatus(let status) where status < 500:
                 publish { $0.connectivity = .online }
                 return .refusedByHub(status: status, reason: "unexpected_status")
-            case .unreachable(let why):
+            case .unreachable:
+                // The transport's description quotes the whole request (payloads included), so
+                // it is neither returned nor logged.
                 publish { $0.connectivity = .offline }
-                return .retryLater(why)
+                return .retryLater("hub unreachable (no connection or no answer in time)")
             case .unexpectedStatus(let status):
                 publish { $0.connectivity = .offline }
                 return .retryLater("status \(status)")
@@ -197,13 +199,13 @@ public final class OutboxSync: Service, Sendable {
                     nextHeartbeat = clock.now + heartbeatInterval
                 } catch {
                     // Retried at the next pass; the backlog is still journalled either way.
-                    logger.info("heartbeat not delivered", metadata: ["error": "\(error)"])
+                    logger.info("heartbeat not delivered", metadata: ["error": "\(Self.shortDescription(error))"])
                     nextHeartbeat = clock.now + min(heartbeatInterval, .seconds(10))
                 }
             }
             if status.connectivity != .offline {
                 do { try await pullUpdates() } catch {
-                    logger.info("hub updates not fetched", metadata: ["error": "\(error)"])
+                    logger.info("hub updates not fetched", metadata: ["error": "\(Self.shortDescription(error))"])
                 }
             }
             let outcome: DrainOutcome
@@ -235,6 +237,12 @@ public final class OutboxSync: Service, Sendable {
             for continuation in state.continuations.values { continuation.finish() }
             state.continuations.removeAll()
         }
+    }
+
+    /// An error for the log without the request it may quote.
+    static func shortDescription(_ error: any Error) -> String {
+        if let error = error as? HubConnectionError, case .unreachable = error { return "hub unreachable" }
+        return String(String(describing: error).prefix(200))
     }
 
     /// A journal entry as the hub contract carries it.
