@@ -65,7 +65,8 @@ public final class OutboxSync: Service, Sendable {
     let database: AppDatabase
     let connection: HubConnection
     private let deviceID: String
-    private let batchSize: Int
+    /// Items per batch; halved when the hub answers 413 (its limit may be lower than ours).
+    private let batchSize: Atomic<Int>
     private let backoff: SyncBackoff
     private let idlePoll: Duration
     private let logger: Logger
@@ -81,7 +82,7 @@ public final class OutboxSync: Service, Sendable {
         self.database = database
         self.connection = connection
         self.deviceID = deviceID
-        self.batchSize = batchSize
+        self.batchSize = Atomic(max(1, batchSize))
         self.backoff = backoff
         self.idlePoll = idlePoll
         self.logger = logger
@@ -117,7 +118,7 @@ public final class OutboxSync: Service, Sendable {
 
     /// Sends one batch of the oldest pending items and applies the hub's answer.
     public func drainOnce() async throws -> DrainOutcome {
-        let entries = try database.pendingEntries(limit: batchSize)
+        let entries = try database.pendingEntries(limit: batchSize.load(ordering: .relaxed))
         guard !entries.isEmpty else {
             publish { _ in }
             return .idle
@@ -129,7 +130,11 @@ public final class OutboxSync: Service, Sendable {
         } catch {
             try? database.countAttempt(seqs: entries.map(\.seq))
             switch error {
-            case .refused(status: 503, reason: let reason, message: _), .refused(status: 413, reason: let reason, message: _):
+            case .refused(status: 413, reason: let reason, message: _):
+                batchSize.store(max(1, entries.count / 2), ordering: .relaxed)
+                publish { $0.connectivity = .online }
+                return .retryLater(reason)
+            case .refused(status: 503, reason: let reason, message: _):
                 publish { $0.connectivity = .online }
                 return .retryLater(reason)
             case .refused(let status, let reason, _):
