@@ -123,7 +123,21 @@ public final class OutboxSync: Service, Sendable {
             publish { _ in }
             return .idle
         }
-        let items = try entries.map(Self.transactionItem)
+        // A row whose payload no longer decodes (a damaged page, a bad write by a bug) would block
+        // every later seq for ever: park it for a technician and send the rest.
+        var items: [Components.Schemas.TransactionItem] = []
+        var corrupted: [(seq: Int64, reason: String)] = []
+        for entry in entries {
+            if let item = try? Self.transactionItem(entry) { items.append(item) } else { corrupted.append((entry.seq, "corrupted_in_journal")) }
+        }
+        if !corrupted.isEmpty {
+            try database.applyAcknowledgements(delivered: [], refused: corrupted)
+            for item in corrupted {
+                logger.error("journal row unreadable; parked for a technician", metadata: ["seq": "\(item.seq)"])
+            }
+            publish { _ in }
+            if items.isEmpty { return .delivered(delivered: 0, parked: corrupted.count) }
+        }
         let result: Components.Schemas.BatchResult
         do {
             result = try await connection.submit(.init(deviceId: deviceID, items: items))
@@ -173,7 +187,7 @@ public final class OutboxSync: Service, Sendable {
             $0.connectivity = .online
             $0.lastDelivery = Date()
         }
-        return .delivered(delivered: delivered.count, parked: refused.count)
+        return .delivered(delivered: delivered.count, parked: refused.count + corrupted.count)
     }
 
     /// Drains until the outbox is empty or the hub cannot take more now.

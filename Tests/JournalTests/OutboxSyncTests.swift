@@ -168,3 +168,20 @@ import Testing
         await world.stop()
     }
 }
+
+@Suite(.serialized) struct CorruptedJournalRowTests {
+    @Test func aCorruptedRowIsParkedAndDoesNotBlockTheRest() async throws {
+        let world = try await SyncWorld.start()
+        defer { Task { await world.stop() } }
+        let database = try AppDatabase(path: world.journalPath)
+        for _ in 0..<5 { try database.record(kind: "card.read", payload: ["service": "certificate"]) }
+        // Damage seq 2's payload behind the journal's back.
+        try await TestEnvironment.run(try TestEnvironment.requireProgram("/usr/bin/sqlite3", package: "sqlite3"),
+                                      [world.journalPath, "UPDATE business_transaction SET payload = '{not json' WHERE seq = 2"])
+        let sync = try world.sync(database)
+        #expect(try await sync.drainAll() == .delivered(delivered: 4, parked: 1))
+        #expect(try database.parkedItems() == [ParkedItem(seq: 2, kind: "card.read", reason: "corrupted_in_journal")])
+        #expect(try await world.storedCount() == 4)
+        await world.stop()
+    }
+}
