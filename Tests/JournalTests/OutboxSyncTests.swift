@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import HubAPI
 import HubClient
 import HubStore
@@ -182,6 +183,45 @@ import Testing
         #expect(try await sync.drainAll() == .delivered(delivered: 4, parked: 1))
         #expect(try database.parkedItems() == [ParkedItem(seq: 2, kind: "card.read", reason: "corrupted_in_journal")])
         #expect(try await world.storedCount() == 4)
+        await world.stop()
+    }
+}
+
+@Suite(.serialized) struct SlowHubTests {
+    /// A hub that accepts the connection and never answers: the request times out, the outcome is
+    /// unknown, nothing is marked sent, and the same seqs later reach the real hub once.
+    @Test func aHubThatNeverAnswersTimesOutAndNothingIsLost() async throws {
+        let world = try await SyncWorld.start()
+        defer { Task { await world.stop() } }
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(listener >= 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let listening = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, length) == 0 && listen(listener, 16) == 0 && getsockname(listener, $0, &length) == 0
+            }
+        }
+        try #require(listening)
+        let silentURL = "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))"
+        let database = try AppDatabase(path: world.journalPath)
+        for _ in 0..<6 { try database.record(kind: "booking.requested", payload: ["slot": "10:00"]) }
+        let slow = try world.sync(database, to: silentURL, timeout: .milliseconds(500))
+        let clock = ContinuousClock()
+        let start = clock.now
+        guard case .retryLater = try await slow.drainOnce() else {
+            Issue.record("a hub that never answers must mean retry later")
+            return
+        }
+        #expect(clock.now - start < .seconds(5))
+        #expect(try database.backlog().pendingCount == 6)
+        #expect(try await world.storedCount() == 0)
+        let sync = try world.sync(database)
+        #expect(try await sync.drainAll() == .delivered(delivered: 6, parked: 0))
+        #expect(try await world.expectExactlyOnce(database, count: 6))
         await world.stop()
     }
 }
