@@ -250,7 +250,8 @@ public final class OutboxSync: Service, Sendable {
                 logger.error("hub refused this kiosk's deliveries; a technician must act",
                              metadata: ["status": "\(status)", "reason": "\(reason)"])
             }
-            try? await Task.sleep(for: wait)
+            // A graceful shutdown must not wait out a backoff of up to the cap.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
         }
         state.withLock { state in
             for continuation in state.continuations.values { continuation.finish() }
