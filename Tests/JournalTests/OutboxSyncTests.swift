@@ -216,7 +216,9 @@ import Testing
             Issue.record("a hub that never answers must mean retry later")
             return
         }
-        #expect(clock.now - start < .seconds(5))
+        // The 500 ms timeout ended the wait, not some default far longer (the bound is loose on
+        // purpose: a loaded CI machine is slow, and speed belongs in benchmarks).
+        #expect(clock.now - start < .seconds(30))
         #expect(try database.backlog().pendingCount == 6)
         #expect(try await world.storedCount() == 0)
         let sync = try world.sync(database)
