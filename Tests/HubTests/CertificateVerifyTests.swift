@@ -88,17 +88,26 @@ struct CertificateVerifyTests {
         // Ten at once, then one a minute: the test's pace cannot earn a token back.
         let fixture = try await HubFixture.start(.sqlite, environment: ["ZIZHU_LIMITS_VERIFY_BURST": "10", "ZIZHU_LIMITS_VERIFY_PER_MINUTE": "1"])
         do {
-            // The count of answers matters here, not their speed: a generous timeout keeps a busy
-            // test machine from failing it.
-            let hub = try HubConnection(baseURL: fixture.hub.url, timeout: .seconds(30))
+            // A client of its own, one connection per request: the count of answers matters here,
+            // and the suite's other tests share HTTPClient.shared's pool and event loops.
+            var configuration = HTTPClient.Configuration()
+            configuration.connectionPool.idleTimeout = .zero
+            let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
             var statuses: [String] = []
-            for _ in 0..<15 {
-                switch try await hub.client.verifyCertificate(path: .init(code: "0000-0000-0000-0000")) {
-                case .ok: statuses.append("ok")
-                case .tooManyRequests: statuses.append("429")
-                default: statuses.append("other")
+            do {
+                let hub = try HubConnection(baseURL: fixture.hub.url, httpClient: httpClient, timeout: .seconds(30))
+                for _ in 0..<15 {
+                    switch try await hub.client.verifyCertificate(path: .init(code: "0000-0000-0000-0000")) {
+                    case .ok: statuses.append("ok")
+                    case .tooManyRequests: statuses.append("429")
+                    default: statuses.append("other")
+                    }
                 }
+            } catch {
+                try await httpClient.shutdown()
+                throw error
             }
+            try await httpClient.shutdown()
             #expect(statuses == Array(repeating: "ok", count: 10) + Array(repeating: "429", count: 5))
         } catch {
             await fixture.stop()
