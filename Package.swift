@@ -44,6 +44,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.29.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.1.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.0.0"),
     ],
     targets: [
         // MARK: C libraries, each behind a system-library target with a thin shim
@@ -171,6 +172,13 @@ let package = Package(
             dependencies: ["TextConsole"],
             swiftSettings: strictSettings
         ),
+        // The kiosk's citizen session as a pure state machine on TextConsole; devices, journal
+        // and hub only through SessionEffects (zizhu-kiosk supplies the real ones).
+        .target(
+            name: "KioskSession",
+            dependencies: ["TextConsole", "KioskCore", "CertificateVerification"],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "ZizhuConsoleDemo",
             dependencies: ["ConsoleDemo", "TextConsole"],
@@ -183,6 +191,9 @@ let package = Package(
             name: "Journal",
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
@@ -207,10 +218,12 @@ let package = Package(
         .target(
             name: "HubStore",
             dependencies: [
-                "CertificateVerification",
+                "CertificateVerification", "KioskCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                // scrypt for staff passwords.
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -246,6 +259,8 @@ let package = Package(
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                // The staff dashboard's server-rendered pages.
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
             swiftSettings: strictSettings
         ),
@@ -383,6 +398,11 @@ let package = Package(
             name: "TextConsoleTests",
             dependencies: ["TextConsole", "ConsoleDemo", "TestSupport"],
             exclude: ["Goldens"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "KioskSessionTests",
+            dependencies: ["KioskSession", "TextConsole", "KioskCore", "CertificateVerification", "ZizhuConfiguration"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "HubClient", "HubAPI", "HubStore", "TestSupport", .product(name: "Logging", package: "swift-log")], swiftSettings: strictSettings),

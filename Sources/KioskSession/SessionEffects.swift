@@ -1,0 +1,144 @@
+import CertificateVerification
+import KioskCore
+
+/// Everything the kiosk session asks of the world: devices, the journal and the hub. The session
+/// itself is pure (``KioskSessionProgram``); the runtime runs these calls as `Command.run` effects
+/// and feeds their results back as messages. `zizhu-kiosk` implements it with the real card
+/// reader, printer, journal and hub; tests use ``ScriptedSessionEffects``.
+///
+/// No call may throw: every failure comes back as a value that says who must act.
+public protocol SessionEffects: Sendable {
+    /// Waits for the next change of the card reader or of the kiosk's health, and returns it.
+    /// The session always keeps exactly one of these calls outstanding.
+    func nextDeviceEvent() async -> DeviceEvent
+    /// Reads the holder of the card now in the reader.
+    func readCard() async -> CardReadOutcome
+    /// The holder's insurance records from the hub (the kiosk asks only about its current card).
+    func insuranceRecords(for holder: CardHolder) async -> RecordsAnswer
+    /// Issues, signs, prints and journals a certificate; journals the attempt whatever happens.
+    func printCertificate(_ request: CertificateRequest) async -> CertificatePrintResult
+    /// Journals a rating (好差评) for the hub.
+    func recordRating(_ rating: ServiceRating) async -> JournalWriteOutcome
+    /// Alerts staff (journalled, so the hub and the hall's staff see it) and says why.
+    func callStaff(_ reason: StaffCallReason) async -> JournalWriteOutcome
+    /// Changes the card's PIN: the old PIN is checked by the card itself. The digits are wiped
+    /// by the implementation after use and never leave the call.
+    func changePIN(old: [Int], new: [Int]) async -> PINChangeOutcome
+}
+
+/// A change the session must react to.
+public enum DeviceEvent: Equatable, Sendable {
+    case cardInserted
+    case cardRemoved
+    case health(KioskHealth)
+}
+
+/// Why a card cannot be used, in the terms the citizen is told.
+public enum CardProblem: Equatable, Sendable {
+    case expired
+    case notASocialSecurityCard
+    case removed
+    /// The chip answered nonsense: the counter must look at the card.
+    case unreadable
+    /// The reader itself failed: a technician must act; the citizen goes to the counter.
+    case readerFault
+}
+
+public enum CardReadOutcome: Equatable, Sendable {
+    case holder(CardHolder)
+    case failed(CardProblem)
+}
+
+/// Why the hub could not answer.
+public enum HubProblem: Equatable, Sendable {
+    /// No connection (or no answer in time): come back later.
+    case offline
+    /// The hub does not know this person/card: the counter must help.
+    case notFound
+    /// The hub refused or failed: staff must look.
+    case failed(String)
+}
+
+public enum RecordsAnswer: Equatable, Sendable {
+    /// The records, and the month they are current to (the hub's "today").
+    case records([InsuranceRecord], asOf: YearMonth)
+    case failed(HubProblem)
+}
+
+/// Which months a certificate or a query covers.
+public enum RecordPeriod: Hashable, Sendable, CaseIterable {
+    case last12Months, last24Months, all
+
+    public var months: Int? {
+        switch self {
+        case .last12Months: return 12
+        case .last24Months: return 24
+        case .all: return nil
+        }
+    }
+}
+
+/// What the citizen asked to print.
+public struct CertificateRequest: Equatable, Sendable {
+    public let holder: CardHolder
+    /// The records, already narrowed to the chosen types and period.
+    public let records: [InsuranceRecord]
+    /// 1 for the first print; a reprint after a failure prints the same certificate again.
+    public let attempt: Int
+
+    public init(holder: CardHolder, records: [InsuranceRecord], attempt: Int) {
+        self.holder = holder
+        self.records = records
+        self.attempt = attempt
+    }
+}
+
+public enum CertificatePrintResult: Equatable, Sendable {
+    /// On paper and journalled; `code` is the verification code printed on it.
+    case printed(code: String)
+    /// Not on paper. `citizenMessage` says what happened in plain words; `tryAgain` says whether
+    /// a retry can help (paper replaced, say) or the citizen should go to the counter.
+    case notPrinted(citizenMessage: String, tryAgain: Bool)
+    /// Nothing was printed because the journal could not take the transaction (disk reserve,
+    /// damaged journal): the kiosk must not take new requests.
+    case refused(citizenMessage: String)
+}
+
+/// A 好差评 rating: five levels and an optional reason, for the service just used.
+public struct ServiceRating: Equatable, Sendable {
+    public enum Level: Int, CaseIterable, Sendable {
+        case veryDissatisfied = 1, dissatisfied, basicallySatisfied, satisfied, verySatisfied
+    }
+
+    public let serviceID: String
+    public let level: Level
+    public let reason: String?
+
+    public init(serviceID: String, level: Level, reason: String?) {
+        self.serviceID = serviceID
+        self.level = level
+        self.reason = reason
+    }
+}
+
+public enum StaffCallReason: String, Equatable, Sendable {
+    /// The citizen pressed 人工帮助 / 呼叫工作人员.
+    case citizenAsked = "citizen-asked"
+    /// The session timed out with the card still in the reader.
+    case cardLeftInReader = "card-left-in-reader"
+    /// The PIN is blocked.
+    case pinBlocked = "pin-blocked"
+}
+
+public enum JournalWriteOutcome: Equatable, Sendable {
+    case saved
+    /// The journal refused (disk reserve reached, journal damaged); the text is for the citizen.
+    case refused(citizenMessage: String)
+}
+
+public enum PINChangeOutcome: Equatable, Sendable {
+    case changed
+    case wrongPIN(triesLeft: Int)
+    case blocked
+    case failed(CardProblem)
+}

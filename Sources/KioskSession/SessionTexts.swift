@@ -1,0 +1,58 @@
+/// The session's words, loaded from `assets/texts/zh-CN.yaml` (keys under `session.`): the code
+/// holds keys, never the Chinese. `{name}` in a text is replaced by a value.
+public struct SessionTexts: Sendable {
+    public let texts: [String: String]
+
+    public init(_ texts: [String: String]) {
+        self.texts = texts
+    }
+
+    /// Every key the session uses; the kiosk refuses to start if one is missing.
+    public static let requiredKeys: [String] = [
+        "attract.title", "attract.insert_card", "attract.insert_card_spoken", "attract.hours", "attract.services_heading",
+        "attract.unavailable_suffix", "attract.offline_suffix", "attract.large_text", "attract.normal_text", "attract.chosen",
+        "card.confirm_heading", "card.name_label", "card.id_label", "card.id_spoken", "card.expired", "card.not_social_security",
+        "card.removed", "card.unreadable", "card.reader_fault",
+        "session.help", "session.help_spoken", "session.repeat", "session.back", "session.confirm", "session.continue",
+        "session.finish", "session.staff_help", "session.retry", "session.reading_card", "session.reading_card_wait",
+        "session.confirm_holder_hint", "session.menu_title", "session.menu_hint", "session.more_services", "session.previous_page",
+        "session.service_offline_title", "session.certificate_offline", "session.records_offline", "session.hub_not_found",
+        "session.hub_failed", "session.loading_records", "session.choose_type_title", "session.all_types",
+        "session.choose_period_title", "session.period_12", "session.period_24", "session.period_all",
+        "session.certificate_confirm_title", "session.certificate_summary", "session.certificate_no_records", "session.print",
+        "session.printing", "session.printed_title", "session.printed_take_paper", "session.print_failed_title",
+        "session.records_title", "session.records_empty", "session.record_row", "session.record_row_spoken",
+        "session.rating_title", "session.rating_satisfied", "session.rating_dissatisfied", "session.level_5",
+        "session.level_4", "session.level_3", "session.level_2", "session.level_1", "session.rating_reason_title",
+        "session.reason_waiting", "session.reason_difficult", "session.reason_device", "session.reason_other", "session.skip",
+        "session.rating_thanks", "session.staff_called_title", "session.staff_called", "session.journal_refused_title",
+        "session.pin_old_title", "session.pin_new_title", "session.pin_repeat_title", "session.pin_prompt", "session.pin_mismatch",
+        "session.pin_changing", "session.pin_changed", "session.pin_wrong", "session.pin_blocked", "session.pin_failed",
+        "session.take_card_title", "session.take_card", "session.take_card_and_paper", "session.take_card_loud",
+        "session.goodbye", "session.card_pulled", "session.idle_warning", "session.idle_continue", "session.unavailable_title",
+        "session.counter",
+    ]
+
+    public subscript(_ key: String, _ values: [String: String] = [:]) -> String {
+        var text = texts[key] ?? key
+        for (name, value) in values {
+            text = text.replacingOccurrences(of: "{\(name)}", with: value)
+        }
+        return text
+    }
+}
+
+extension String {
+    /// Plain replacement without Foundation, so the session module stays free of it.
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var result = ""
+        var rest = self[...]
+        while let range = rest.firstRange(of: target) {
+            result += rest[..<range.lowerBound]
+            result += replacement
+            rest = rest[range.upperBound...]
+        }
+        return result + rest
+    }
+}

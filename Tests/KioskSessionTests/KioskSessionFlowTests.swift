@@ -1,0 +1,249 @@
+import CertificateVerification
+import KioskCore
+import KioskSession
+import Testing
+import TextConsole
+
+/// The synthetic holder of assets/cards/zhang-san-3.0.json.
+func zhangSan() throws -> CardHolder {
+    CardHolder(card: SocialSecurityCardInfo(identifier: "330100D156000005A1B2C3D4E5F60718", cardType: "1", specVersion: "3.00",
+                                            initialisingOrganisation: "330100000000000000000001",
+                                            issueDate: CalendarDate(year: 2021, month: 3, day: 15),
+                                            expiryDate: CalendarDate(year: 2031, month: 3, day: 15), cardNumber: "A12345678"),
+               citizenID: try CitizenID("330102198001011213"), name: "张三", sex: nil, ethnicity: "01", birthplace: "330102",
+               birthDate: CalendarDate(year: 1980, month: 1, day: 1))
+}
+
+/// Two insurance types: pension paid since 2015 (with a gap), medical since 2020.
+func sampleRecords() -> [InsuranceRecord] {
+    [
+        InsuranceRecord(type: .enterpriseEmployeePension, status: .contributing, firstInsured: CalendarDate(year: 2015, month: 7, day: 1),
+                        currentInsuredSince: CalendarDate(year: 2019, month: 1, day: 1),
+                        periods: [ContributionPeriod(from: YearMonth(year: 2015, month: 7), through: YearMonth(year: 2018, month: 6),
+                                                     employer: "杭州示例科技有限公司"),
+                                  ContributionPeriod(from: YearMonth(year: 2019, month: 1), through: YearMonth(year: 2026, month: 10),
+                                                     employer: "杭州样本贸易有限公司")]),
+        InsuranceRecord(type: .employeeMedical, status: .contributing, firstInsured: CalendarDate(year: 2020, month: 1, day: 1),
+                        currentInsuredSince: CalendarDate(year: 2020, month: 1, day: 1),
+                        periods: [ContributionPeriod(from: YearMonth(year: 2020, month: 1), through: YearMonth(year: 2026, month: 10),
+                                                     employer: "杭州样本贸易有限公司")]),
+    ]
+}
+
+@Suite struct KioskSessionFlowTests {
+    /// Inserts the card and gets to the service menu.
+    func signIn(_ driver: SessionDriver) async throws {
+        driver.effects.script { $0.card = .holder(try! zhangSan()) }
+        try await driver.device(.cardInserted)
+        #expect(driver.page == .readingCard)
+        try await driver.next()
+        #expect(driver.page == .confirmHolder)
+        // Masked on screen, and spoken as "hidden", never the digits.
+        #expect(driver.screenText.contains("张*"))
+        #expect(driver.screenText.contains("330102********1213"))
+        #expect(!driver.screenText.contains("198001011213"))
+        #expect(!driver.spoken.joined().joined().contains("1980"))
+        try driver.tap(.confirm)
+        #expect(driver.page == .menu(page: 0))
+    }
+
+    @Test func aCertificateIsPrintedForTheChosenTypeAndPeriodAndTheSessionEndsWithTheCard() async throws {
+        let driver = try await SessionDriver()
+        try await signIn(driver)
+        driver.effects.script { $0.records = .records(sampleRecords(), asOf: YearMonth(year: 2026, month: 11)) }
+        try driver.tap(.service("print-certificate"))
+        #expect(driver.page == .loadingRecords(.certificate))
+        #expect(!driver.hasTimer("idle"), "no idle timeout while the kiosk waits on the hub")
+        try await driver.next()
+        #expect(driver.page == .chooseType)
+        try driver.tap(.insuranceType(.enterpriseEmployeePension))
+        try driver.tap(.period(.last24Months))
+        #expect(driver.page == .certificateConfirm)
+        #expect(driver.screenText.contains("企业职工基本养老保险"))
+        try driver.tap(.confirm)
+        #expect(driver.page == .printing)
+        try await driver.next()
+        #expect(driver.page == .printed(code: "TEST-CODE"))
+
+        guard case .print(let request) = driver.effects.calls.last else { Issue.record("no print"); return }
+        #expect(request.attempt == 1)
+        #expect(request.records.map(\.type) == [.enterpriseEmployeePension])
+        // 24 months ending 2026-11: from 2024-12; the 2015–2018 period is outside it.
+        #expect(request.records[0].periods == [ContributionPeriod(from: YearMonth(year: 2024, month: 12),
+                                                                  through: YearMonth(year: 2026, month: 10), employer: "杭州样本贸易有限公司")])
+
+        try driver.tap(.back)  // 结束办理
+        #expect(driver.page == .takeCard(loud: false))
+        #expect(driver.screenText.contains("社保卡和打印的材料"))
+        #expect(driver.model.holder == nil, "the holder leaves memory when the session ends")
+        try driver.fire("take-card")
+        #expect(driver.hasTimer("take-card"), "the reminder repeats while the card stays in")
+        try await driver.device(.cardRemoved)
+        #expect(driver.page == .attract(notice: .goodbye))
+        try driver.fire("notice")
+        #expect(driver.page == .attract(notice: nil))
+    }
+
+    @Test func aFailedPrintCanBeRetriedAndPrintsTheSameCertificateAgain() async throws {
+        let driver = try await SessionDriver()
+        try await signIn(driver)
+        driver.effects.script {
+            $0.records = .records(sampleRecords(), asOf: YearMonth(year: 2026, month: 11))
+            $0.printResults = [.notPrinted(citizenMessage: "打印机缺纸", tryAgain: true), .printed(code: "SECOND")]
+        }
+        try driver.tap(.service("print-certificate"))
+        try await driver.next()
+        try driver.tap(.insuranceType(nil))
+        try driver.tap(.period(.all))
+        try driver.tap(.confirm)
+        try await driver.next()
+        #expect(driver.page == .printFailed(citizenMessage: "打印机缺纸", tryAgain: true))
+        #expect(driver.screenText.contains("打印机缺纸"))
+        try driver.tap(.retry)
+        try await driver.next()
+        #expect(driver.page == .printed(code: "SECOND"))
+        let prints = driver.effects.calls.compactMap { call -> CertificateRequest? in
+            if case .print(let request) = call { return request } else { return nil }
+        }
+        #expect(prints.map(\.attempt) == [1, 2])
+        #expect(prints[0].records == prints[1].records)
+        #expect(prints[0].records.count == 2)
+    }
+
+    @Test func offlineTheCertificateSaysSoAndSuggestsATime() async throws {
+        let driver = try await SessionDriver(health: KioskHealth(cardReader: true, printer: true, camera: false, hub: false))
+        try await signIn(driver)
+        #expect(driver.screenText.contains("打印参保证明"))
+        try driver.tap(.service("print-certificate"))
+        #expect(driver.page == .offline(serviceID: "print-certificate"))
+        #expect(driver.screenText.contains("半小时后"))
+        #expect(!driver.effects.calls.contains(.records), "nothing is asked of a hub that is not there")
+        try driver.tap(.confirm)
+        #expect(driver.page == .menu(page: 0))
+    }
+
+    @Test func recordsArePagedNewestFirst() async throws {
+        let driver = try await SessionDriver()
+        try await signIn(driver)
+        driver.effects.script { $0.records = .records(sampleRecords(), asOf: YearMonth(year: 2026, month: 11)) }
+        try driver.tap(.service("query-records"))
+        try await driver.next()
+        #expect(driver.page == .records(page: 0))
+        #expect(driver.screenText.contains("2019.01至2026.10"))
+        #expect(driver.frame.truncated.isEmpty)
+    }
+
+    @Test func pullingTheCardMidServiceEndsTheSessionAndForgetsIt() async throws {
+        let driver = try await SessionDriver()
+        try await signIn(driver)
+        try driver.tap(.service("change-pin"))
+        try driver.tap(.pinKey(.digit(1)))
+        try driver.tap(.pinKey(.digit(2)))
+        try await driver.device(.cardRemoved)
+        #expect(driver.page == .attract(notice: .cardPulled))
+        #expect(driver.model.holder == nil)
+        #expect(driver.model.pinDigits.isEmpty)
+        #expect(driver.screenText.contains("社保卡已拔出"))
+    }
+
+    @Test func aPINChangeAsksTwiceForTheNewPINAndHoldsNoDigitsAfterwards() async throws {
+        let driver = try await SessionDriver()
+        try await signIn(driver)
+        try driver.tap(.service("change-pin"))
+        func enter(_ digits: [Int]) throws {
+            for digit in digits { try driver.tap(.pinKey(.digit(digit))) }
+            // The screen shows only how many digits were entered.
+            for digit in Set(digits) { #expect(!driver.screenText.contains("\(digit)\(digit)")) }
+            try driver.tap(.confirm)
+        }
+        try enter([1, 2, 3, 4, 5, 6])
+        #expect(driver.page == .pinEntry(.new, mismatch: false))
+        try enter([6, 5, 4, 3, 2, 1])
+        try enter([6, 5, 4, 3, 2, 0])
+        #expect(driver.page == .pinEntry(.new, mismatch: true))
+        try enter([6, 5, 4, 3, 2, 1])
+        try enter([6, 5, 4, 3, 2, 1])
+        #expect(driver.page == .pinChanging)
+        #expect(driver.model.pinDigits.isEmpty && driver.model.newPIN.isEmpty)
+        try await driver.next()
+        #expect(driver.page == .pinResult(.changed))
+        #expect(driver.effects.calls.last == .changePIN(old: [1, 2, 3, 4, 5, 6], new: [6, 5, 4, 3, 2, 1]))
+        #expect(!driver.spoken.joined().joined().contains("123456"))
+    }
+
+    @Test func aBlockedPINSendsTheCitizenToTheCounterAndTellsStaff() async throws {
+        let driver = try await SessionDriver()
+        try await signIn(driver)
+        driver.effects.script { $0.pinChange = .blocked }
+        try driver.tap(.service("change-pin"))
+        for _ in 0..<3 {
+            for digit in [1, 1, 1, 1, 1, 1] { try driver.tap(.pinKey(.digit(digit))) }
+            try driver.tap(.confirm)
+        }
+        try await driver.next()
+        #expect(driver.page == .pinResult(.blocked))
+        #expect(driver.screenText.contains("人工窗口"))
+        try await driver.next()
+        #expect(driver.effects.calls.contains(.staff(.pinBlocked)))
+    }
+
+    @Test func aDissatisfiedRatingAsksWhyAndIsJournalledForTheServiceUsed() async throws {
+        let driver = try await SessionDriver()
+        try await signIn(driver)
+        driver.effects.script { $0.records = .records(sampleRecords(), asOf: YearMonth(year: 2026, month: 11)) }
+        try driver.tap(.service("query-records"))
+        try await driver.next()
+        try driver.tap(.back)
+        try driver.tap(.confirm)  // 更多业务: page two holds the rating
+        try driver.tap(.service("rate-service"))
+        try driver.tap(.satisfied(false))
+        try driver.tap(.level(.veryDissatisfied))
+        #expect(driver.page == .ratingReason(.veryDissatisfied))
+        try driver.tap(.reason("waiting"))
+        try await driver.next()
+        #expect(driver.page == .ratingThanks)
+        #expect(driver.effects.calls.last == .rating(ServiceRating(serviceID: "query-records", level: .veryDissatisfied, reason: "waiting")))
+    }
+
+    @Test func theIdleWarningNeverRunsWhileTheKioskIsBusyAndATimeoutWithTheCardInCallsStaff() async throws {
+        let driver = try await SessionDriver()
+        try await signIn(driver)
+        driver.effects.script { $0.records = .records(sampleRecords(), asOf: YearMonth(year: 2026, month: 11)) }
+        try driver.tap(.service("print-certificate"))
+        driver.send(.idleWarning)
+        #expect(driver.model.idleSecondsLeft == nil, "busy: no warning")
+        try await driver.next()
+        try driver.fire("idle")
+        #expect(driver.model.idleSecondsLeft == 40)
+        #expect(driver.spoken.last?.contains { $0.contains("继续操作") } == true, "the warning is spoken")
+        // 继续操作 keeps the session.
+        try driver.tap(.stayInSession)
+        #expect(driver.model.idleSecondsLeft == nil)
+        #expect(driver.page == .chooseType)
+        try driver.fire("idle")
+        for _ in 0..<40 { try driver.fire("countdown") }
+        #expect(driver.page == .takeCard(loud: true))
+        #expect(driver.model.holder == nil && driver.model.records.isEmpty)
+        try await driver.next()
+        #expect(driver.effects.calls.last == .staff(.cardLeftInReader))
+    }
+
+    @Test func anExpiredCardGoesToTheCounter() async throws {
+        let driver = try await SessionDriver()
+        driver.effects.script { $0.card = .failed(.expired) }
+        try await driver.device(.cardInserted)
+        try await driver.next()
+        #expect(driver.page == .cardProblem(.expired))
+        #expect(driver.screenText.contains("有效期"))
+        try driver.tap(.finish)
+        #expect(driver.page == .takeCard(loud: false))
+    }
+
+    @Test func servicesThatNeedAMissingDeviceAreShownAsUnavailable() async throws {
+        let driver = try await SessionDriver(health: KioskHealth(cardReader: true, printer: false, camera: false, hub: true))
+        #expect(driver.screenText.contains("打印参保证明（暂不可用）"))
+        try await signIn(driver)
+        #expect(driver.screenText.contains("打印参保证明（不可用）"))
+        #expect(throws: (any Error).self) { try driver.tap(.service("print-certificate")) }
+    }
+}

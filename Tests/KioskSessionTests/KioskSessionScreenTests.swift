@@ -1,0 +1,54 @@
+import CertificateVerification
+import KioskCore
+import KioskSession
+import Testing
+import TextConsole
+
+/// Every page of the session, laid out on the kiosk's two grids (120×22 normal, 96×18 large):
+/// nothing cut off, every text found in the assets, targets big enough, something to say.
+@Suite struct KioskSessionScreenTests {
+    static func everyPage() -> [KioskSessionProgram.Page] {
+        [
+            .attract(notice: nil), .attract(notice: .cardPulled), .attract(notice: .goodbye), .readingCard,
+            .cardProblem(.expired), .cardProblem(.notASocialSecurityCard), .cardProblem(.removed), .cardProblem(.unreadable),
+            .cardProblem(.readerFault), .confirmHolder, .menu(page: 0), .menu(page: 1), .offline(serviceID: "print-certificate"),
+            .offline(serviceID: "query-records"), .loadingRecords(.certificate), .hubProblem(.offline), .hubProblem(.notFound),
+            .hubProblem(.failed("500")), .chooseType, .choosePeriod, .certificateConfirm, .printing, .printed(code: "7K3M-9QXA-2B4C-8D6E"),
+            .printFailed(citizenMessage: "打印机没有纸了，请联系工作人员换纸。", tryAgain: true),
+            .printFailed(citizenMessage: "打印机出了故障。", tryAgain: false), .records(page: 0), .ratingSatisfied,
+            .ratingLevel(satisfied: true), .ratingLevel(satisfied: false), .ratingReason(.dissatisfied), .savingRating, .ratingThanks,
+            .staffCalled, .journalRefused(citizenMessage: "这台机器的存储空间不足。"), .pinEntry(.old, mismatch: false),
+            .pinEntry(.new, mismatch: true), .pinEntry(.repeatNew, mismatch: false), .pinChanging, .pinResult(.changed),
+            .pinResult(.wrongPIN(triesLeft: 2)), .pinResult(.blocked), .pinResult(.failed(.removed)), .takeCard(loud: false),
+            .takeCard(loud: true),
+        ]
+    }
+
+    @Test(arguments: [(120, 22, SizeMode.normal), (96, 18, SizeMode.large)])
+    func everyPageFitsItsGridAndSpeaks(columns: Int, rows: Int, mode: SizeMode) throws {
+        let program = KioskSessionProgram(effects: ScriptedSessionEffects(), texts: try SessionDriver.texts(),
+                                          catalogue: try SessionDriver.catalogue(), office: "西湖区文新街道社保自助大厅")
+        for page in Self.everyPage() {
+            var model = KioskSessionProgram.Model(health: KioskHealth(cardReader: true, printer: true, camera: true, hub: true))
+            model.page = page
+            model.sizeMode = mode
+            model.holder = try zhangSan()
+            model.records = sampleRecords()
+            model.recordsAsOf = YearMonth(year: 2026, month: 11)
+            model.pinDigits = [1, 2, 3]
+            let frame = ScreenLayout(columns: columns, rows: rows, mode: mode).render(program.view(model))
+            let text = frame.buffer.text.joined(separator: "\n")
+            #expect(frame.truncated.isEmpty, "\(page) at \(columns)×\(rows): cut off \(frame.truncated)")
+            #expect(!text.contains("session.") && !text.contains("attract.") && !text.contains("card."),
+                    "\(page): a text key is missing from assets/texts/zh-CN.yaml:\n\(text)")
+            #expect(!frame.speech.isEmpty, "\(page) says nothing")
+            #expect(frame.speech.contains("重听") || frame.speech.contains { $0.contains("重听") }, "\(page) has no 重听")
+            // Touch targets ≥ 2 rows × 8 columns (accessibility checklist).
+            for button in frame.buttons {
+                #expect(button.rect.height >= 2 && button.rect.width >= 8, "\(page): \(button.label) is \(button.rect)")
+            }
+            // PIN digits are never drawn, only their count.
+            #expect(!text.contains("123"), "\(page) shows PIN digits")
+        }
+    }
+}
