@@ -68,6 +68,11 @@ let package = Package(
             path: "Sources/CSystem/CJPEG",
             providers: [.apt(["libjpeg-dev"])]
         ),
+        // Video4Linux2: kernel headers only (linux-libc-dev), no library to link.
+        .systemLibrary(
+            name: "CV4L2",
+            path: "Sources/CSystem/CV4L2"
+        ),
         .systemLibrary(
             name: "CCairo",
             path: "Sources/CSystem/CCairo",
@@ -144,12 +149,12 @@ let package = Package(
         ),
         .target(
             name: "CameraCapture",
-            dependencies: ["CJPEG"],
+            dependencies: ["CJPEG", "CV4L2", "KioskCore"],
             swiftSettings: strictSettings
         ),
         .target(
             name: "Liveness",
-            dependencies: ["CameraCapture"],
+            dependencies: ["CameraCapture", "KioskCore"],
             swiftSettings: strictSettings
         ),
 
@@ -248,7 +253,7 @@ let package = Package(
         .target(
             name: "HubServer",
             dependencies: [
-                "HubAPI", "HubSigning", "HubStore", "CertificateVerification",
+                "HubAPI", "HubSigning", "HubStore", "CertificateVerification", "KioskCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -271,7 +276,7 @@ let package = Package(
             name: "ZizhuKiosk",
             dependencies: [
                 "KioskCore", "ZizhuLogging", "ZizhuConfiguration", "SocialSecurityCard",
-                "ReceiptPrinting", "TextConsole", "HubClient", "HubAPI", "Journal",
+                "ReceiptPrinting", "TextConsole", "HubClient", "HubAPI", "Journal", "KioskSession", "CertificateVerification",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -393,7 +398,7 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "LivenessTests", dependencies: ["Liveness", "CameraCapture"], swiftSettings: strictSettings),
+        .testTarget(name: "LivenessTests", dependencies: ["Liveness", "CameraCapture", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "TextConsoleTests",
             dependencies: ["TextConsole", "ConsoleDemo", "TestSupport"],

@@ -21,10 +21,27 @@ public struct KioskConfiguration: Sendable, Equatable {
     public var assetsDirectory = "/usr/share/zizhu/assets"
     /// Where the kiosk keeps its journal and keys.
     public var stateDirectory = "/var/lib/zizhu"
+    /// Longest time face evidence stays on the kiosk when the hub has not acknowledged it.
+    public var faceEvidenceRetentionHours = 72
     public var logFormat: LogLineFormat = .logfmt
     public var logLevel: Logger.Level = .info
+    /// How the screens are spoken: espeak-ng (Mandarin), or not at all (a silent test rig).
+    public var speech: SpeechOutput = .espeak
+    /// A file that receives every spoken line as well (tests and the demo read it).
+    public var speechTranscript: String?
+    /// Ask xterm for the larger font in large mode (xterm started by kiosk/lib/xterm-kiosk.sh).
+    public var xtermFonts = false
+    /// Seconds without input before the idle warning (accessibility A20: generous).
+    public var idleSeconds = 90
+    /// Seconds the idle warning counts down before the session ends (≥ 35: it must outlast its speech).
+    public var idleWarningSeconds = 40
 
     public init() {}
+
+    /// How screens are spoken.
+    public enum SpeechOutput: String, CaseIterable, Sendable {
+        case espeak, off
+    }
 
     public static let schema = ConfigurationSchema<KioskConfiguration>(keys: [
         .text("kiosk.office", \.office, default: KioskConfiguration().office,
@@ -43,8 +60,20 @@ public struct KioskConfiguration: Sendable, Equatable {
               summary: "Folder with services.yaml and texts/ (the repository's assets/ in the demo)."),
         .text("storage.state_directory", \.stateDirectory, default: KioskConfiguration().stateDirectory,
               summary: "Folder for the journal and the device keys (root-only)."),
+        .integer("storage.face_evidence_retention_hours", \.faceEvidenceRetentionHours, range: 1...720,
+                 default: KioskConfiguration().faceEvidenceRetentionHours,
+                 summary: "Face evidence is deleted once the hub acknowledges it, and after this many hours in any case."),
         .choice("log.format", \.logFormat, default: .logfmt, summary: "Log line format on standard error."),
         .choice("log.level", \.logLevel, default: .info, summary: "Lowest level logged."),
+        .choice("ui.speech", \.speech, default: .espeak, summary: "Speak every screen with espeak-ng (Mandarin), or off."),
+        .optionalText("ui.speech_transcript", \.speechTranscript,
+                      summary: "File that also receives every spoken line (tests, the demo); empty for none."),
+        .flag("ui.xterm_fonts", \.xtermFonts, default: false,
+              summary: "Large mode asks xterm for the 40 px font (xterm started by kiosk/lib/xterm-kiosk.sh)."),
+        .integer("ui.idle_seconds", \.idleSeconds, range: 20...3600, default: 90,
+                 summary: "Seconds without input before the spoken idle warning."),
+        .integer("ui.idle_warning_seconds", \.idleWarningSeconds, range: 35...600, default: 40,
+                 summary: "Seconds the idle warning counts down (with a 继续 button) before the session ends."),
     ])
 
     /// The file read when no `--config` is given, if it exists.
@@ -80,10 +109,35 @@ public struct HubConfiguration: Sendable, Equatable {
     /// Certificate verifications one client address may make at once, then per minute.
     public var verifyBurst = 30
     public var verifyPerMinute = 30
+    /// Staff dashboard sessions end after this long without a request, and this long after login.
+    public var dashboardSessionIdleMinutes = 15
+    public var dashboardSessionAbsoluteHours = 8
+    /// Wrong passwords in a row before a staff account locks, and for how long.
+    public var dashboardLoginMaxFailures = 5
+    public var dashboardLockoutMinutes = 15
+    /// Login attempts one client address may make per minute (after a burst of as many).
+    public var dashboardLoginPerMinute = 10
+    /// A kiosk whose last heartbeat is older than this shows as offline.
+    public var dashboardOfflineAfterSeconds = 300
     public var logFormat: LogLineFormat = .logfmt
     public var logLevel: Logger.Level = .info
+    /// How the screens are spoken: espeak-ng (Mandarin), or not at all (a silent test rig).
+    public var speech: SpeechOutput = .espeak
+    /// A file that receives every spoken line as well (tests and the demo read it).
+    public var speechTranscript: String?
+    /// Ask xterm for the larger font in large mode (xterm started by kiosk/lib/xterm-kiosk.sh).
+    public var xtermFonts = false
+    /// Seconds without input before the idle warning (accessibility A20: generous).
+    public var idleSeconds = 90
+    /// Seconds the idle warning counts down before the session ends (≥ 35: it must outlast its speech).
+    public var idleWarningSeconds = 40
 
     public init() {}
+
+    /// How screens are spoken.
+    public enum SpeechOutput: String, CaseIterable, Sendable {
+        case espeak, off
+    }
 
     public static let schema = ConfigurationSchema<HubConfiguration>(keys: [
         .text("listen.host", \.listenHost, default: HubConfiguration().listenHost,
@@ -107,8 +161,35 @@ public struct HubConfiguration: Sendable, Equatable {
         .integer("auth.signature_window_seconds", \.signatureWindowSeconds, range: 10...3600,
                  default: HubConfiguration().signatureWindowSeconds,
                  summary: "How far a request signature's created time may be from the hub's clock."),
+        .integer("dashboard.session_idle_minutes", \.dashboardSessionIdleMinutes, range: 1...480,
+                 default: HubConfiguration().dashboardSessionIdleMinutes,
+                 summary: "A staff dashboard session ends after this many minutes without a request."),
+        .integer("dashboard.session_absolute_hours", \.dashboardSessionAbsoluteHours, range: 1...24,
+                 default: HubConfiguration().dashboardSessionAbsoluteHours,
+                 summary: "A staff dashboard session ends this many hours after login, used or not."),
+        .integer("dashboard.login_max_failures", \.dashboardLoginMaxFailures, range: 1...100,
+                 default: HubConfiguration().dashboardLoginMaxFailures,
+                 summary: "Wrong passwords in a row before a staff account locks."),
+        .integer("dashboard.lockout_minutes", \.dashboardLockoutMinutes, range: 1...1440,
+                 default: HubConfiguration().dashboardLockoutMinutes,
+                 summary: "How long a staff account stays locked after too many wrong passwords."),
+        .integer("dashboard.login_per_minute", \.dashboardLoginPerMinute, range: 1...10_000,
+                 default: HubConfiguration().dashboardLoginPerMinute,
+                 summary: "Staff login attempts one client address may make per minute (after a burst of as many); beyond it 429."),
+        .integer("dashboard.offline_after_seconds", \.dashboardOfflineAfterSeconds, range: 30...86_400,
+                 default: HubConfiguration().dashboardOfflineAfterSeconds,
+                 summary: "The dashboard shows a kiosk as offline when its last heartbeat is older than this."),
         .choice("log.format", \.logFormat, default: .logfmt, summary: "Log line format on standard error."),
         .choice("log.level", \.logLevel, default: .info, summary: "Lowest level logged."),
+        .choice("ui.speech", \.speech, default: .espeak, summary: "Speak every screen with espeak-ng (Mandarin), or off."),
+        .optionalText("ui.speech_transcript", \.speechTranscript,
+                      summary: "File that also receives every spoken line (tests, the demo); empty for none."),
+        .flag("ui.xterm_fonts", \.xtermFonts, default: false,
+              summary: "Large mode asks xterm for the 40 px font (xterm started by kiosk/lib/xterm-kiosk.sh)."),
+        .integer("ui.idle_seconds", \.idleSeconds, range: 20...3600, default: 90,
+                 summary: "Seconds without input before the spoken idle warning."),
+        .integer("ui.idle_warning_seconds", \.idleWarningSeconds, range: 35...600, default: 40,
+                 summary: "Seconds the idle warning counts down (with a 继续 button) before the session ends."),
     ])
 
     public static let defaultPath = "/etc/zizhu/hub.yaml"

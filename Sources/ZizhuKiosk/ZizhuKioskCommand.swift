@@ -3,6 +3,7 @@ import Foundation
 import HubAPI
 import Journal
 import KioskCore
+import KioskSession
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -47,20 +48,25 @@ struct Run: AsyncParsableCommand {
         LoggingBootstrap.bootstrap(format: settings.logFormat, level: settings.logLevel)
         let logger = Logger(label: "zizhu.kiosk")
         let assets = AssetLoader(directory: settings.assetsDirectory)
-        let screen: AttractScreen
+        let texts: SessionTexts
+        let catalogue: ServiceCatalogue
         do {
-            let texts = try assets.screenTexts()
-            try texts.require(AttractScreen.textKeys)
-            screen = AttractScreen(office: settings.office, texts: texts, catalogue: try assets.serviceCatalogue())
+            let screenTexts = try assets.screenTexts()
+            try screenTexts.require(SessionTexts.requiredKeys)
+            texts = SessionTexts(screenTexts.texts)
+            catalogue = try assets.serviceCatalogue()
         } catch {
             throw ValidationError("assets: \(error)")
         }
         let journal = try openJournal(settings, logger: logger)
         let migrations = try journal.appliedMigrations()
         logger.info("journal open", metadata: ["journal.migrations": .stringConvertible(migrations.count)])
-        let service = KioskScreenService(
-            screen: screen, survey: DeviceSurvey(settings: settings), refresh: .milliseconds(Int(refresh * 1000)), logger: logger)
+        let service = try makeSessionService(settings: settings, texts: texts, catalogue: catalogue, journal: journal,
+                                             refresh: .milliseconds(Int(refresh * 1000)), logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: service)]
+        try auditStart(journal, settings: settings, logger: logger)
+        services.append(.init(service: JournalMaintenance(
+            database: journal, faceEvidenceRetention: .seconds(settings.faceEvidenceRetentionHours * 3600))))
         // An enrolled kiosk sends its journal to the hub in the background; before enrollment
         // the work stays in the journal and is sent once the kiosk is enrolled.
         if let sync = try makeOutboxSync(settings, journal: journal, logger: logger) {
@@ -106,7 +112,9 @@ func openJournal(_ settings: KioskConfiguration, logger: Logger) throws -> AppDa
     do {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        let journal = try AppDatabase(path: "\(directory)/journal.sqlite")
+        let journalPath = "\(directory)/journal.sqlite"
+        // The device key (journal-data.key, 0600) and the ballast file live beside the journal.
+        let journal = try AppDatabase(path: journalPath, ballast: Ballast.standard(journalPath: journalPath), logger: logger)
         // A damaged journal must not take new work. Recovery (README, "Journal recovery"): stop
         // the kiosk, copy the file aside, and let a technician rescue the unsent rows with
         // `sqlite3 journal.sqlite .recover` before starting on a fresh file.
@@ -119,6 +127,10 @@ func openJournal(_ settings: KioskConfiguration, logger: Logger) throws -> AppDa
         return journal
     } catch let error as ValidationError {
         throw error
+    } catch let error as JournalError {
+        // Device key problems land here: the message says which file and what to do.
+        logger.critical("journal unusable", metadata: ["path": .string(directory), "error": .string("\(error)")])
+        throw ValidationError("the journal in \(directory) cannot be used: \(error)")
     } catch {
         logger.critical("journal unusable", metadata: ["path": .string(directory), "error": .string("\(error)")])
         throw ValidationError("the journal in \(directory) cannot be opened (\(error)); a technician must check storage.state_directory and the disk")
