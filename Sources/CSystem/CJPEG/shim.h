@@ -1,4 +1,5 @@
 // libjpeg (libjpeg62-turbo via libjpeg-dev), with an error handler Swift can live with.
+// Decode to grey for detection; encode grey or RGB for the evidence frames.
 //
 // libjpeg's default error_exit calls exit(), and Swift cannot longjmp. The decoder below keeps the
 // setjmp/longjmp inside C and hands Swift a status code and a message instead.
@@ -98,6 +99,53 @@ static inline int zz_jpeg_decode_gray(const unsigned char *data, unsigned long s
         return status;
     }
     *pixels = output;
+    return ZZ_JPEG_OK;
+}
+
+/// Encodes packed 8-bit grey (components 1) or RGB (components 3) pixels to a baseline JPEG in
+/// memory at the given quality (1…100), 4:2:0 for colour. On ZZ_JPEG_OK, *jpeg is malloc'd by
+/// libjpeg and owned by the caller (free()).
+static inline int zz_jpeg_encode(const unsigned char *pixels, int width, int height, int components, int quality,
+                                 unsigned char **jpeg, unsigned long *jpeg_size,
+                                 char *message, size_t message_size) {
+    struct jpeg_compress_struct cinfo;
+    struct zz_jpeg_error_manager error;
+    unsigned char *volatile buffer = NULL;
+    unsigned long buffer_size = 0;
+
+    *jpeg = NULL; *jpeg_size = 0;
+    if (message_size > 0) message[0] = '\0';
+    cinfo.err = jpeg_std_error(&error.base);
+    error.base.error_exit = zz_jpeg_error_exit;
+    error.base.emit_message = zz_jpeg_emit_message;
+    error.message[0] = '\0';
+
+    if (setjmp(error.jump)) {
+        jpeg_destroy_compress(&cinfo);
+        free(buffer);
+        if (message_size > 0) snprintf(message, message_size, "%s", error.message);
+        return ZZ_JPEG_ERROR;
+    }
+    jpeg_CreateCompress(&cinfo, JPEG_LIB_VERSION, sizeof(struct jpeg_compress_struct));
+    // jpeg_mem_dest writes the (re)allocated buffer's address through this pointer.
+    jpeg_mem_dest(&cinfo, (unsigned char **)&buffer, &buffer_size);
+    cinfo.image_width = (JDIMENSION)width;
+    cinfo.image_height = (JDIMENSION)height;
+    cinfo.input_components = components;
+    cinfo.in_color_space = components == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    jpeg_set_defaults(&cinfo);
+    jpeg_set_quality(&cinfo, quality, TRUE);
+    cinfo.optimize_coding = TRUE;   // smaller evidence for the same pixels
+    jpeg_start_compress(&cinfo, TRUE);
+    size_t stride = (size_t)width * (size_t)components;
+    while (cinfo.next_scanline < cinfo.image_height) {
+        JSAMPROW row = (JSAMPROW)(pixels + stride * cinfo.next_scanline);
+        jpeg_write_scanlines(&cinfo, &row, 1);
+    }
+    jpeg_finish_compress(&cinfo);
+    jpeg_destroy_compress(&cinfo);
+    *jpeg = buffer;
+    *jpeg_size = buffer_size;
     return ZZ_JPEG_OK;
 }
 
