@@ -116,9 +116,20 @@ public final class OutboxSync: Service, Sendable {
         }
     }
 
+    /// Payload bytes one batch may carry: a face-evidence item is up to ~700 KiB of base64, and
+    /// the hub reads at most 1 MiB of body by default, so big items go in batches of their own.
+    public static let batchPayloadBudget = 768 << 10
+
     /// Sends one batch of the oldest pending items and applies the hub's answer.
     public func drainOnce() async throws -> DrainOutcome {
-        let entries = try database.pendingEntries(limit: batchSize.load(ordering: .relaxed))
+        var entries = try database.pendingEntries(limit: batchSize.load(ordering: .relaxed))
+        var budget = Self.batchPayloadBudget
+        if let cut = entries.indices.first(where: { index in
+            budget -= entries[index].payloadJSON.utf8.count
+            return budget < 0 && index > 0
+        }) {
+            entries.removeSubrange(cut...)
+        }
         guard !entries.isEmpty else {
             publish { _ in }
             return .idle
@@ -128,7 +139,13 @@ public final class OutboxSync: Service, Sendable {
         var items: [Components.Schemas.TransactionItem] = []
         var corrupted: [(seq: Int64, reason: String)] = []
         for entry in entries {
-            if let item = try? Self.transactionItem(entry) { items.append(item) } else { corrupted.append((entry.seq, "corrupted_in_journal")) }
+            if let reason = entry.unreadableReason {
+                corrupted.append((entry.seq, reason))
+            } else if let item = try? Self.transactionItem(entry) {
+                items.append(item)
+            } else {
+                corrupted.append((entry.seq, "corrupted_in_journal"))
+            }
         }
         if !corrupted.isEmpty {
             try database.applyAcknowledgements(delivered: [], refused: corrupted)
@@ -144,8 +161,15 @@ public final class OutboxSync: Service, Sendable {
         } catch {
             try? database.countAttempt(seqs: entries.map(\.seq))
             switch error {
+            case .refused(status: 413, reason: _, message: _) where items.count == 1:
+                // One item alone is too large for this hub: it never will fit; staff must look.
+                let seq = items[0].seq
+                try database.applyAcknowledgements(delivered: [], refused: [(seq, "too_large_for_hub")])
+                logger.error("hub refused a journal item as too large; parked for staff", metadata: ["seq": "\(seq)"])
+                publish { $0.connectivity = .online }
+                return .delivered(delivered: 0, parked: 1 + corrupted.count)
             case .refused(status: 413, reason: let reason, message: _):
-                batchSize.store(max(1, entries.count / 2), ordering: .relaxed)
+                batchSize.store(max(1, items.count / 2), ordering: .relaxed)
                 publish { $0.connectivity = .online }
                 return .retryLater(reason)
             case .refused(status: 503, reason: let reason, message: _):
@@ -299,7 +323,9 @@ extension OutboxSync {
         let heartbeat = Components.Schemas.Heartbeat(
             wallTime: stamp.wallTime, bootId: stamp.bootID, monotonicNs: stamp.monotonicNanoseconds,
             softwareVersion: health.softwareVersion, cardReader: health.cardReader, printer: health.printer, camera: health.camera,
-            diskFreeBytes: free, outbox: .init(pending: Int64(backlog.pendingCount), oldestAgeSeconds: oldestAge))
+            diskFreeBytes: free,
+            outbox: .init(pending: Int64(backlog.pendingCount), oldestAgeSeconds: oldestAge, parked: Int64(backlog.parkedCount),
+                          parkedItems: try database.parkedItems(limit: 20).map { .init(seq: $0.seq, kind: String($0.kind.prefix(64)), reason: String($0.reason.prefix(64))) }))
         do {
             let receipt = try await connection.heartbeat(heartbeat)
             publish { $0.connectivity = .online }

@@ -22,6 +22,11 @@ enum ContractValidation {
         if heartbeat.diskFreeBytes < 0 { return "disk_free_bytes must be ≥ 0" }
         if heartbeat.outbox.pending < 0 { return "outbox.pending must be ≥ 0" }
         if let age = heartbeat.outbox.oldestAgeSeconds, age < 0 { return "outbox.oldest_age_seconds must be ≥ 0" }
+        if let parked = heartbeat.outbox.parked, parked < 0 { return "outbox.parked must be ≥ 0" }
+        if let items = heartbeat.outbox.parkedItems {
+            if items.count > 20 { return "outbox.parked_items holds at most 20" }
+            if items.contains(where: { $0.seq < 1 || $0.kind.count > 64 || $0.reason.count > 64 }) { return "outbox.parked_items must match ParkedItem" }
+        }
         return nil
     }
 

@@ -39,7 +39,7 @@ extension JournalError {
     public var citizenMessage: String? {
         switch self {
         case .diskReserveReached: return "本机暂时无法办理新业务，请到人工窗口办理。This kiosk cannot take new requests; please use the counter."
-        case .durabilityNotInForce, .payloadIsNotAJSONObject: return nil
+        default: return nil
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 
 /// One business transaction as journalled on the kiosk: the fact, never a PIN or a raw citizen ID.
 public struct JournalEntry: Sendable, Equatable {
@@ -16,6 +17,20 @@ public struct JournalEntry: Sendable, Equatable {
     public let bootID: String
     /// CLOCK_MONOTONIC since that boot, in nanoseconds.
     public let monotonicNanoseconds: Int64
+    /// Why this row cannot be read back (a sealed field or its evidence does not open), or `nil`.
+    /// Such an item is parked for a technician instead of blocking every later seq.
+    public let unreadableReason: String?
+
+    init(seq: Int64, kind: String, payloadJSON: String, wallTime: Date, bootID: String, monotonicNanoseconds: Int64,
+         unreadableReason: String? = nil) {
+        self.seq = seq
+        self.kind = kind
+        self.payloadJSON = payloadJSON
+        self.wallTime = wallTime
+        self.bootID = bootID
+        self.monotonicNanoseconds = monotonicNanoseconds
+        self.unreadableReason = unreadableReason
+    }
 }
 
 /// What the journal knows about delivery to the hub, for the admin screen and heartbeats.
@@ -76,55 +91,121 @@ extension AppDatabase {
     /// Journals a business transaction and its outbox row in one durable transaction.
     /// - Returns: the entry with its gap-free seq.
     /// - Throws: ``JournalError/payloadIsNotAJSONObject`` for a bad payload (a programming fault),
+    ///   ``JournalError/diskReserveReached(freeBytes:)`` below the reserve with no ballast left,
     ///   or GRDB's error when the disk is full or unusable (nothing is written then).
+    ///   Personal fields (``personalFieldNames``) are sealed with the device key before they reach
+    ///   the file; `evidence` (face frames and the challenge log) goes to its own table, sealed, in
+    ///   the same transaction.
     @discardableResult
-    public func record(kind: String, payload: [String: any Sendable], clock: JournalClock = .system) throws -> JournalEntry {
+    public func record(kind: String, payload: [String: any Sendable], evidence: FaceEvidence? = nil,
+                       clock: JournalClock = .system) throws -> JournalEntry {
         guard JSONSerialization.isValidJSONObject(payload),
-              let data = try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]),
+              let data = try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys, .withoutEscapingSlashes]),
               let json = String(data: data, encoding: .utf8)
         else { throw JournalError.payloadIsNotAJSONObject(kind: kind) }
-        return try record(kind: kind, payloadJSON: json, clock: clock)
+        return try record(kind: kind, payloadJSON: json, evidence: evidence, clock: clock)
     }
+
+    /// Payload keys whose values the journal seals (citizen IDs, names, phone and card numbers, a
+    /// certificate's canonical form), at any depth of the payload.
+    public static var personalFieldNames: Set<String> { PersonalDataSealer.personalFieldNames }
 
     /// Journals a business transaction whose payload is already a JSON object.
     @discardableResult
-    public func record(kind: String, payloadJSON: String, clock: JournalClock = .system) throws -> JournalEntry {
-        try diskReserve.check(path: path)
+    public func record(kind: String, payloadJSON: String, evidence: FaceEvidence? = nil, clock: JournalClock = .system) throws -> JournalEntry {
+        // Only payloads that may hold a personal field are parsed; the common case stores the text.
+        var object: [String: Any]?
+        if PersonalDataSealer.mayHoldPersonalFields(payloadJSON) {
+            guard let parsed = try? JSONSerialization.jsonObject(with: Data(payloadJSON.utf8)) as? [String: Any] else {
+                throw JournalError.payloadIsNotAJSONObject(kind: kind)
+            }
+            object = parsed
+        }
+        let sealedEvidence = try evidence.map { evidence throws(JournalError) in try evidence.encoded() }
+        try reserveCheckForTransaction()
         let stamp = clock.now()
         return try writer.write { db in
-            // SQLite has a single writer, so MAX(seq)+1 inside the write transaction has no gaps.
-            // Acknowledged items keep their business row, so the maximum never goes backwards.
-            let seq = (try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM business_transaction") ?? 0) + 1
-            try db.execute(
-                sql: "INSERT INTO business_transaction(seq, kind, payload, wall_time, boot_id, monotonic_ns) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [seq, kind, payloadJSON, stamp.wallTime.timeIntervalSince1970, stamp.bootID, stamp.monotonicNanoseconds])
-            try db.execute(sql: "INSERT INTO outbox(seq) VALUES (?)", arguments: [seq])
+            let seq = try Self.nextSeq(db)
+            let stored = try object.flatMap { object throws(JournalError) in try sealer.sealPersonalFields(object, seq: seq, kind: kind) } ?? payloadJSON
+            try Self.insertTransaction(db, seq: seq, kind: kind, payloadJSON: stored, stamp: stamp)
+            if let sealedEvidence {
+                try insertFaceEvidence(db, seq: seq, bundle: sealedEvidence, stamp: stamp)
+            }
             return JournalEntry(seq: seq, kind: kind, payloadJSON: payloadJSON, wallTime: stamp.wallTime,
                                 bootID: stamp.bootID, monotonicNanoseconds: stamp.monotonicNanoseconds)
         }
     }
 
-    /// The oldest pending items in seq order, at most `limit` of them.
+    /// The next business seq. SQLite has a single writer, so MAX(seq)+1 inside the write
+    /// transaction has no gaps. Acknowledged items keep their business row, so the maximum never
+    /// goes backwards.
+    static func nextSeq(_ db: Database) throws -> Int64 {
+        (try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM business_transaction") ?? 0) + 1
+    }
+
+    /// The business row and its outbox row; the caller's transaction makes them one.
+    static func insertTransaction(_ db: Database, seq: Int64, kind: String, payloadJSON: String, stamp: JournalClock.Stamp) throws {
+        try db.execute(
+            sql: "INSERT INTO business_transaction(seq, kind, payload, wall_time, boot_id, monotonic_ns) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [seq, kind, payloadJSON, stamp.wallTime.timeIntervalSince1970, stamp.bootID, stamp.monotonicNanoseconds])
+        try db.execute(sql: "INSERT INTO outbox(seq) VALUES (?)", arguments: [seq])
+    }
+
+    /// Whether a new service may start: the disk has more than the reserve free and the ballast is
+    /// in place. Call it before taking a citizen's request, so the kiosk refuses up front ("please
+    /// use the counter") instead of failing halfway.
+    /// - Throws: ``JournalError/diskReserveReached(freeBytes:)``.
+    public func admitNewService() throws(JournalError) {
+        if let ballast, !ballast.isInPlace {
+            // Emergency mode: the ballast was spent. New work waits until it can be re-created.
+            guard ballast.create(reserve: diskReserve) else {
+                throw .diskReserveReached(freeBytes: diskReserve.freeBytes(path) ?? 0)
+            }
+            logger.notice("ballast file re-created; the kiosk takes new services again", metadata: ["ballast": "\(ballast.path)"])
+        }
+        try diskReserve.check(path: path)
+    }
+
+    /// Before writing a transaction: below the reserve, the ballast is released (once) so the
+    /// transaction under way can finish; without a ballast the transaction is refused unwritten.
+    func reserveCheckForTransaction() throws(JournalError) {
+        do {
+            try diskReserve.check(path: path)
+        } catch {
+            guard let ballast, ballast.release() else { throw error }
+            logger.critical("disk reserve reached: ballast released so the transaction under way can finish; new services are refused until space returns",
+                            metadata: ["ballast": "\(ballast.path)", "free_bytes": "\(diskReserve.freeBytes(path) ?? 0)"])
+        }
+    }
+
+    /// The oldest pending items in seq order, at most `limit` of them, with sealed fields opened
+    /// and face evidence attached: what the hub gets.
     public func pendingEntries(limit: Int) throws -> [JournalEntry] {
         try writer.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT b.seq, b.kind, b.payload, b.wall_time, b.boot_id, b.monotonic_ns
-                FROM outbox o JOIN business_transaction b ON b.seq = o.seq
+                SELECT b.seq, b.kind, b.payload, b.wall_time, b.boot_id, b.monotonic_ns, f.sealed, f.deleted_reason
+                FROM outbox o JOIN business_transaction b ON b.seq = o.seq LEFT JOIN face_evidence f ON f.seq = o.seq
                 WHERE o.state = 'pending' ORDER BY o.seq LIMIT ?
-                """, arguments: [limit]).map(Self.entry)
+                """, arguments: [limit]).map(entry)
         }
     }
 
     /// Applies the hub's answer for one batch in one local transaction: acknowledged seqs leave
     /// the outbox, refused ones are parked with the hub's reason. Seqs the answer does not name stay
     /// pending and go again with the same key.
+    ///   Face evidence of those seqs is deleted in the same transaction: the hub has it (or refused
+    ///   it for good), so the kiosk has no reason to keep it.
     public func applyAcknowledgements(delivered: some Sequence<Int64>, refused: [(seq: Int64, reason: String)]) throws {
         try writer.write { db in
+            let evidenceHeld = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM face_evidence WHERE sealed IS NOT NULL)") ?? false
+            let now = Date().timeIntervalSince1970
             for seq in delivered {
                 try db.execute(sql: "DELETE FROM outbox WHERE seq = ? AND state = 'pending'", arguments: [seq])
+                if evidenceHeld { try Self.deleteFaceEvidence(db, seq: seq, reason: "acknowledged", at: now) }
             }
             for item in refused {
                 try db.execute(sql: "UPDATE outbox SET state = 'parked', park_reason = ? WHERE seq = ?", arguments: [item.reason, item.seq])
+                if evidenceHeld { try Self.deleteFaceEvidence(db, seq: item.seq, reason: "parked", at: now) }
             }
         }
     }
@@ -151,13 +232,13 @@ extension AppDatabase {
         }
     }
 
-    /// Items the hub refused, in seq order, for staff.
-    public func parkedItems() throws -> [ParkedItem] {
+    /// Items the hub refused, in seq order, for staff; at most `limit` (the oldest) when given.
+    public func parkedItems(limit: Int? = nil) throws -> [ParkedItem] {
         try writer.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT o.seq, b.kind, o.park_reason FROM outbox o JOIN business_transaction b ON b.seq = o.seq
-                WHERE o.state = 'parked' ORDER BY o.seq
-                """).map { ParkedItem(seq: $0[0], kind: $0[1], reason: $0[2] ?? "") }
+                WHERE o.state = 'parked' ORDER BY o.seq LIMIT ?
+                """, arguments: [limit ?? -1]).map { ParkedItem(seq: $0[0], kind: $0[1], reason: $0[2] ?? "") }
         }
     }
 
@@ -167,13 +248,35 @@ extension AppDatabase {
             try Row.fetchAll(db, sql: """
                 SELECT seq, kind, payload, wall_time, boot_id, monotonic_ns FROM business_transaction
                 WHERE seq BETWEEN ? AND ? ORDER BY seq
-                """, arguments: [range.lowerBound, range.upperBound]).map(Self.entry)
+                """, arguments: [range.lowerBound, range.upperBound]).map(entry)
         }
     }
 
-    static func entry(_ row: Row) -> JournalEntry {
-        JournalEntry(seq: row[0], kind: row[1], payloadJSON: row[2], wallTime: Date(timeIntervalSince1970: row[3]),
-                     bootID: row[4], monotonicNanoseconds: row[5])
+    /// A row as the hub gets it: sealed fields opened; evidence (columns 6 and 7, when selected)
+    /// attached, or marked expired when retention deleted it before delivery.
+    func entry(_ row: Row) -> JournalEntry {
+        let seq: Int64 = row[0]
+        var payload: String = row[2]
+        var unreadable: String?
+        var extra: [String: Any] = [:]
+        if row.count > 6 {
+            if let sealed = row[6] as Data? {
+                if let evidence = FaceEvidence.open(sealed, seq: seq, sealer: sealer) {
+                    extra[FaceEvidence.payloadKey] = evidence.payloadObject
+                } else {
+                    unreadable = "face_evidence_unreadable"
+                }
+            } else if (row[7] as String?) == "retention" {
+                extra[FaceEvidence.expiredPayloadKey] = true
+            }
+        }
+        do {
+            payload = try sealer.openPersonalFields(payload, seq: seq, extra: extra)
+        } catch {
+            unreadable = unreadable ?? "personal_data_unreadable"
+        }
+        return JournalEntry(seq: seq, kind: row[1], payloadJSON: payload, wallTime: Date(timeIntervalSince1970: row[3]),
+                            bootID: row[4], monotonicNanoseconds: row[5], unreadableReason: unreadable)
     }
 
     /// `PRAGMA integrity_check`: `["ok"]` for a sound file, else SQLite's list of problems.

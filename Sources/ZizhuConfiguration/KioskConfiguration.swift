@@ -23,6 +23,8 @@ public struct KioskConfiguration: Sendable, Equatable {
     public var stateDirectory = "/var/lib/zizhu"
     /// Longest time face evidence stays on the kiosk when the hub has not acknowledged it.
     public var faceEvidenceRetentionHours = 72
+    /// Longest time face evidence stays on the kiosk when the hub has not acknowledged it.
+    public var faceEvidenceRetentionHours = 72
     public var logFormat: LogLineFormat = .logfmt
     public var logLevel: Logger.Level = .info
     /// How the screens are spoken: espeak-ng (Mandarin), or not at all (a silent test rig).
@@ -60,6 +62,9 @@ public struct KioskConfiguration: Sendable, Equatable {
               summary: "Folder with services.yaml and texts/ (the repository's assets/ in the demo)."),
         .text("storage.state_directory", \.stateDirectory, default: KioskConfiguration().stateDirectory,
               summary: "Folder for the journal and the device keys (root-only)."),
+        .integer("storage.face_evidence_retention_hours", \.faceEvidenceRetentionHours, range: 1...720,
+                 default: KioskConfiguration().faceEvidenceRetentionHours,
+                 summary: "Face evidence is deleted once the hub acknowledges it, and after this many hours in any case."),
         .integer("storage.face_evidence_retention_hours", \.faceEvidenceRetentionHours, range: 1...720,
                  default: KioskConfiguration().faceEvidenceRetentionHours,
                  summary: "Face evidence is deleted once the hub acknowledges it, and after this many hours in any case."),

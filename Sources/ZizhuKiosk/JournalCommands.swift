@@ -6,6 +6,7 @@ import KioskCore
 import ReceiptPrinting
 import Journal
 import Logging
+import Synchronization
 import ZizhuConfiguration
 
 /// `zizhu-kiosk journal …`: what the journal holds and what still has to reach the hub.
@@ -13,7 +14,7 @@ struct JournalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "journal",
         abstract: "The on-device journal: backlog, parked items, recording and sending.",
-        subcommands: [JournalStatus.self, JournalRecord.self, JournalSync.self, JournalWriteLoop.self],
+        subcommands: [JournalStatus.self, JournalParked.self, JournalAudit.self, JournalRecord.self, JournalSync.self, JournalWriteLoop.self],
         defaultSubcommand: JournalStatus.self)
 }
 
@@ -33,8 +34,60 @@ func makeOutboxSync(_ settings: KioskConfiguration, journal: AppDatabase, logger
         baseURL: settings.hubURL, httpClient: HubConnection.httpClient(trustingCertificateAt: settings.hubCACertificate),
         timeout: .seconds(10), signer: KioskSigningMiddleware(key: identity.key, deviceID: identity.deviceID))
     let survey = DeviceSurvey(settings: settings)
+    let faults = DeviceFaultAudit(journal: journal, logger: logger)
     return OutboxSync(database: journal, connection: connection, deviceID: identity.deviceID,
-                      health: { await heartbeatHealth(survey.run()) }, logger: logger)
+                      health: {
+                          let health = heartbeatHealth(await survey.run())
+                          faults.observe(health)
+                          return health
+                      }, logger: logger)
+}
+
+/// Writes a `device_fault` audit entry whenever a device's state changes between heartbeats.
+final class DeviceFaultAudit: Sendable {
+    private let journal: AppDatabase
+    private let logger: Logger
+    private let last = Mutex<[String: String]>([:])
+
+    init(journal: AppDatabase, logger: Logger) {
+        self.journal = journal
+        self.logger = logger
+    }
+
+    func observe(_ health: HeartbeatHealth) {
+        let now = ["card_reader": health.cardReader.rawValue, "printer": health.printer.rawValue, "camera": health.camera.rawValue]
+        let before = last.withLock { last in
+            defer { last = now }
+            return last
+        }
+        for (device, state) in now.sorted(by: { $0.key < $1.key }) where before[device] != state {
+            let healthy = state == "ready"
+            // The first survey after start is recorded only when a device is not ready.
+            if before.isEmpty && healthy { continue }
+            do {
+                try journal.appendAudit(AuditEvent(.deviceFault, healthy ? "\(device).recovered" : "\(device).\(state)", actor: .system,
+                                                   succeeded: healthy, detail: ["device": device, "state": state, "previous": before[device] ?? "unknown"]))
+            } catch {
+                logger.error("audit entry not written", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}
+
+/// Audit entries for a kiosk start: the software version, and a configuration change when the
+/// settings differ from the last start (a digest, never the values).
+func auditStart(_ journal: AppDatabase, settings: KioskConfiguration, logger: Logger) throws {
+    try journal.appendAudit(AuditEvent(.session, "kiosk.started", actor: .system, detail: ["software_version": String(ZizhuVersion.current.prefix(64))]))
+    let digest = AuditEvent.digest(Data(String(reflecting: settings).utf8))
+    let previous = try journal.deviceSetting("audit.configuration_digest")
+    if previous != digest {
+        try journal.appendAudit(AuditEvent(.configuration, previous == nil ? "configuration.first_seen" : "configuration.changed", actor: .technician,
+                                           detail: ["digest": digest, "previous_digest": previous ?? ""]))
+        try journal.setDeviceSetting("audit.configuration_digest", to: digest)
+    }
+    if case .broken(let index, let reason) = try journal.verifyAuditChain() {
+        logger.critical("audit log chain broken; the journal file was altered outside the kiosk", metadata: ["index": "\(index)", "reason": "\(reason.rawValue)"])
+    }
 }
 
 /// The device survey as a heartbeat reports it. The camera has no survey yet: reported missing.
@@ -85,6 +138,45 @@ struct JournalStatus: AsyncParsableCommand {
         let settings = try options.load()
         let journal = try openJournal(settings, logger: Logger(label: "zizhu.kiosk"))
         for line in try journalStatusLines(journal) { print(line) }
+    }
+}
+
+struct JournalParked: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parked", abstract: "List items the hub refused for good (kinds, seqs and reasons; no content).")
+    @OptionGroup var options: ConfigOptions
+
+    func run() async throws {
+        let settings = try options.load()
+        let journal = try openJournal(settings, logger: Logger(label: "zizhu.kiosk"))
+        let parked = try journal.parkedItems()
+        if parked.isEmpty { print("journal: nothing parked") }
+        for item in parked { print("parked seq \(item.seq) \(item.kind): \(item.reason)") }
+    }
+}
+
+struct JournalAudit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "Print the latest audit log entries and check the hash chain.")
+    @OptionGroup var options: ConfigOptions
+    @Option(help: "How many of the latest entries to print.") var last: Int = 20
+
+    func run() async throws {
+        let settings = try options.load()
+        let journal = try openJournal(settings, logger: Logger(label: "zizhu.kiosk"))
+        let formatter = ISO8601DateFormatter()
+        for entry in try journal.auditEntries(last: max(0, last)) {
+            let time = formatter.string(from: Date(timeIntervalSince1970: Double(entry.wallTimeMilliseconds) / 1000))
+            let detail = entry.detail.keys.sorted().map { "\($0)=\(entry.detail[$0] ?? "")" }.joined(separator: " ")
+            print("\(entry.index) \(time) \(entry.category.rawValue) \(entry.action) \(entry.actorCode) \(entry.succeeded ? "success" : "failure") \(detail)")
+        }
+        switch try journal.verifyAuditChain() {
+        case .intact(let entries, let head):
+            print("audit chain intact: \(entries) entries, head \(head.prefix(16))…")
+        case .broken(let index, let reason):
+            print("audit chain BROKEN at entry \(index) (\(reason.rawValue)): the journal file was altered outside the kiosk; a technician must keep the file and report it")
+            throw ExitCode(4)
+        }
     }
 }
 
