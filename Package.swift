@@ -287,7 +287,7 @@ let package = Package(
         .executableTarget(
             name: "ZizhuHub",
             dependencies: [
-                "ZizhuLogging", "ZizhuConfiguration", "HubServer", "HubAPI", "HubStore",
+                "ZizhuLogging", "ZizhuConfiguration", "HubServer", "HubAPI", "HubStore", "KioskCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

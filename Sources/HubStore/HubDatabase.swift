@@ -23,6 +23,15 @@ public enum HubDatabase: Sendable, Equatable {
         }
     }
 
+    /// Where the evidence key lives unless `storage.evidence_key` says otherwise: beside the
+    /// SQLite file, or in the working directory for PostgreSQL.
+    public var defaultEvidenceKeyPath: String {
+        switch self {
+        case .sqlite(let path): return path + ".evidence-key"
+        case .postgres: return "zizhu-hub-evidence.key"
+        }
+    }
+
     /// The location without a password, for logs and messages.
     public var displayName: String {
         switch self {
@@ -40,12 +49,13 @@ public enum HubDatabase: Sendable, Equatable {
     /// Opens and migrates the store, runs `body` with it, and closes it afterwards. For
     /// PostgreSQL the connection pool runs beside `body` and stops when `body` returns, so work
     /// `body` waits for (a server draining its in-flight requests) finishes first.
-    public func withStore<T: Sendable>(logger: Logger, _ body: @Sendable (any HubStore) async throws -> T) async throws -> T {
+    /// `evidenceKey` seals qualification evidence at rest; without one, ingesting evidence fails.
+    public func withStore<T: Sendable>(logger: Logger, evidenceKey: EvidenceKey? = nil, _ body: @Sendable (any HubStore) async throws -> T) async throws -> T {
         switch self {
         case .sqlite(let path):
-            return try await body(SQLiteHubStore(path: path))
+            return try await body(SQLiteHubStore(path: path, evidenceKey: evidenceKey))
         case .postgres(let url):
-            let store = try PostgresHubStore(url: url, logger: logger)
+            let store = try PostgresHubStore(url: url, logger: logger, evidenceKey: evidenceKey)
             return try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await store.run() }
                 defer { group.cancelAll() }

@@ -4,7 +4,7 @@ import Foundation
 /// PostgreSQL engine are interchangeable and run the same tests.
 ///
 /// Every method is one database transaction: it either happens entirely or not at all.
-public protocol HubStore: Sendable {
+public protocol HubStore: HubServiceStore, Sendable {
     /// Issues a one-time enrollment code for a kiosk of `office`; only its hash is stored.
     func issueEnrollmentCode(office: String, validFor: Duration, now: Date) async throws(HubStoreError) -> IssuedEnrollmentCode
 
@@ -111,6 +111,9 @@ public enum TransactionRejection: String, Sendable, Equatable, CaseIterable {
     /// A `certificate.printed` item without a well-formed code, canonical form and signature,
     /// or whose code is not the one its signature yields.
     case invalidCertificate = "invalid_certificate"
+    /// A `qualification.submitted`, `booking.requested` or `rating.given` item whose payload
+    /// lacks or misshapes a field the service needs.
+    case invalidServiceItem = "invalid_service_item"
 }
 
 /// Per-item limits applied inside a batch.
@@ -121,9 +124,17 @@ public struct IngestionLimits: Sendable, Equatable {
     /// whose clock is wrong; it is accepted (order is `seq`, not time) and flagged.
     public var clockSkewTolerance: Duration
 
-    public init(maxPayloadBytes: Int = 64 * 1024, clockSkewTolerance: Duration = .seconds(120)) {
+    /// Largest `qualification.submitted` payload (it carries JPEG frames), in bytes of JSON.
+    public var maxEvidencePayloadBytes: Int
+    /// How submissions are decided and how long their evidence is kept.
+    public var qualification: QualificationPolicy
+
+    public init(maxPayloadBytes: Int = 64 * 1024, clockSkewTolerance: Duration = .seconds(120),
+                maxEvidencePayloadBytes: Int = 512 * 1024, qualification: QualificationPolicy = QualificationPolicy()) {
         self.maxPayloadBytes = maxPayloadBytes
         self.clockSkewTolerance = clockSkewTolerance
+        self.maxEvidencePayloadBytes = maxEvidencePayloadBytes
+        self.qualification = qualification
     }
 }
 

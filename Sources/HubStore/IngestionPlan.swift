@@ -15,6 +15,8 @@ struct IngestionPlan {
     var newRows: [NewRow] = []
     /// Certificates to register, from the accepted new `certificate.printed` items.
     var newCertificates: [(seq: Int64, certificate: CertificateRegistration)] = []
+    /// Service items to apply (reviews, offline bookings, ratings), from the accepted new items.
+    var newServiceItems: [(seq: Int64, item: ServiceItem)] = []
     var result = IngestionResult()
     /// The highest seq stored after this batch.
     var highestSeq: Int64 = 0
@@ -56,14 +58,25 @@ struct IngestionPlan {
          limits: IngestionLimits, now: Date) {
         var outcomes = stored
         let skewLimit = now.addingTimeInterval(Double(limits.clockSkewTolerance.components.seconds))
-        for item in items {
+        for original in items {
+            // A qualification's frames never reach the transactions table: they are parsed here,
+            // sealed into the review queue, and the stored payload keeps only their digest.
+            var item = original
+            var serviceReading = ServiceItem.Reading.notService
+            if ServiceItem.kinds.contains(item.kind), outcomes[item.seq] == nil {
+                serviceReading = ServiceItem.read(kind: item.kind, payloadJSON: item.payloadJSON)
+            }
+            if item.kind == ServiceItem.qualificationKind { item.payloadJSON = ServiceItem.strippingEvidence(item.payloadJSON) }
             let outcome: TransactionRejection?
             if let previous = outcomes[item.seq] {
                 result.duplicates.append(item.seq)
                 if previous.fingerprint != ContentFingerprint(item) { result.conflicts.append(item.seq) }
                 outcome = previous.rejection
             } else {
-                outcome = Self.validate(item, limits)
+                outcome = Self.validate(original, limits, serviceReading)
+                if outcome == nil, case .item(let service) = serviceReading {
+                    newServiceItems.append((item.seq, service))
+                }
                 if outcome == nil, item.kind == CertificateRegistration.kind,
                    case .registration(let registration) = CertificateRegistration.read(payloadJSON: item.payloadJSON) {
                     newCertificates.append((item.seq, registration))
@@ -98,9 +111,11 @@ struct IngestionPlan {
     }
 
 
-    private static func validate(_ item: IncomingTransaction, _ limits: IngestionLimits) -> TransactionRejection? {
+    private static func validate(_ item: IncomingTransaction, _ limits: IngestionLimits, _ service: ServiceItem.Reading) -> TransactionRejection? {
         if !isValidKind(item.kind) { return .invalidKind }
-        if item.payloadJSON.utf8.count > limits.maxPayloadBytes { return .payloadTooLarge }
+        let limit = item.kind == ServiceItem.qualificationKind ? limits.maxEvidencePayloadBytes : limits.maxPayloadBytes
+        if item.payloadJSON.utf8.count > limit { return .payloadTooLarge }
+        if case .invalid = service { return .invalidServiceItem }
         if item.kind == CertificateRegistration.kind, case .invalid = CertificateRegistration.read(payloadJSON: item.payloadJSON) {
             return .invalidCertificate
         }

@@ -12,11 +12,15 @@ import ServiceLifecycle
 /// (`SELECT … FOR UPDATE`), so concurrent deliveries of the same batch, to any hub process, see
 /// each other's committed rows instead of racing.
 public final class PostgresHubStore: HubStore, Service {
-    private let client: PostgresClient
-    private let logger: Logger
+    let client: PostgresClient
+    let logger: Logger
 
     /// - Parameter url: `postgres://user[:password]@host[:port]/database`.
-    public init(url: String, logger: Logger) throws(HubStoreError) {
+    /// Seals qualification evidence at rest (see ``SQLiteHubStore``).
+    let evidenceKey: EvidenceKey?
+
+    public init(url: String, logger: Logger, evidenceKey: EvidenceKey? = nil) throws(HubStoreError) {
+        self.evidenceKey = evidenceKey
         guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),
               let host = components.host, !host.isEmpty else {
             throw .invalidLocation("\(HubDatabase.redacted(url)): expected postgres://user@host:port/database")
@@ -66,6 +70,7 @@ public final class PostgresHubStore: HubStore, Service {
     static let migrations: [(String, [String])] = [
         (HubSchema.v1Name, HubSchema.v1(.postgres)),
         (HubSchema.v2Name, HubSchema.v2(.postgres)),
+        (HubSchema.v3Name, HubSchema.v3(.postgres)),
     ]
 
     /// The applied migrations, in order.
@@ -215,6 +220,7 @@ public final class PostgresHubStore: HubStore, Service {
                     ON CONFLICT (code) DO NOTHING
                     """, logger: logger)
             }
+            try await self.applyServiceItems(plan.newServiceItems, deviceID: deviceID, policy: limits.qualification, now: now, connection)
             return plan.result
         }
     }
@@ -296,7 +302,7 @@ public final class PostgresHubStore: HubStore, Service {
 
     // MARK: Errors as values
 
-    private func perform<T: Sendable>(_ body: @Sendable () async throws -> T) async throws(HubStoreError) -> T {
+    func perform<T: Sendable>(_ body: @Sendable () async throws -> T) async throws(HubStoreError) -> T {
         do {
             return try await body()
         } catch let error as HubStoreError {
@@ -306,7 +312,7 @@ public final class PostgresHubStore: HubStore, Service {
         }
     }
 
-    private func transaction<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws(HubStoreError) -> T {
+    func transaction<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws(HubStoreError) -> T {
         do {
             return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
         } catch let error as PostgresTransactionError {

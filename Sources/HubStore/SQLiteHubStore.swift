@@ -14,8 +14,13 @@ public final class SQLiteHubStore: HubStore {
     /// The writes of kiosk requests (nonces, batches, heartbeats) go through group commit.
     private let groupCommit: GroupCommitWriter
 
+    /// Seals qualification evidence at rest; `nil` makes ingesting evidence fail with a clear
+    /// error (the hub answers 503 and the kiosk retries) rather than store it in clear.
+    let evidenceKey: EvidenceKey?
+
     /// Opens (creating if needed) the database at `path` and migrates it.
-    public init(path: String) throws(HubStoreError) {
+    public init(path: String, evidenceKey: EvidenceKey? = nil) throws(HubStoreError) {
+        self.evidenceKey = evidenceKey
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.foreignKeysEnabled = true
@@ -55,6 +60,9 @@ public final class SQLiteHubStore: HubStore {
         }
         migrator.registerMigration(HubSchema.v2Name) { db in
             for statement in HubSchema.v2(.sqlite) { try db.execute(sql: statement) }
+        }
+        migrator.registerMigration(HubSchema.v3Name) { db in
+            for statement in HubSchema.v3(.sqlite) { try db.execute(sql: statement) }
         }
         return migrator
     }
@@ -171,6 +179,7 @@ public final class SQLiteHubStore: HubStore {
                     ON CONFLICT (code) DO NOTHING
                     """, arguments: [registration.code.compact, deviceID, seq, registration.canonicalForm, registration.signature, now.storedMilliseconds])
             }
+            try Self.applyServiceItems(plan.newServiceItems, deviceID: deviceID, policy: limits.qualification, evidenceKey: self.evidenceKey, now: now, db)
             return plan.result
         }
     }
@@ -226,7 +235,7 @@ public final class SQLiteHubStore: HubStore {
 
     // MARK: Errors as values
 
-    private func groupWrite<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(HubStoreError) -> T {
+    func groupWrite<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(HubStoreError) -> T {
         do {
             return try await groupCommit.write(body)
         } catch let error as HubStoreError {
@@ -236,7 +245,7 @@ public final class SQLiteHubStore: HubStore {
         }
     }
 
-    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(HubStoreError) -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(HubStoreError) -> T {
         do {
             return try await database.write(body)
         } catch let error as HubStoreError {
@@ -246,7 +255,7 @@ public final class SQLiteHubStore: HubStore {
         }
     }
 
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(HubStoreError) -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(HubStoreError) -> T {
         do {
             return try await database.read(body)
         } catch {

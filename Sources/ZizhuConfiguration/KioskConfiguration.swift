@@ -105,6 +105,13 @@ public struct HubConfiguration: Sendable, Equatable {
     public var tlsPrivateKey: String?
     /// An SQLite file path (relative to the working directory) or a `postgres://` URL.
     public var database = "zizhu-hub.sqlite"
+    /// The AES key file that seals qualification evidence at rest; `nil`: beside the SQLite
+    /// file, or `zizhu-hub-evidence.key` in the working directory for PostgreSQL.
+    public var evidenceKey: String?
+    /// Approve qualification submissions without staff when card, PIN and challenge all passed.
+    public var qualificationAutoApprove = true
+    /// Days the evidence of a decided submission is kept before it is deleted.
+    public var evidenceRetentionDays = 30
     /// Largest request body the hub reads; beyond it the answer is 413.
     public var maxBodyBytes = 1 << 20
     /// Most items in one batch; beyond it the answer is 413.
@@ -155,6 +162,13 @@ public struct HubConfiguration: Sendable, Equatable {
                       summary: "PEM private key of listen.tls_certificate."),
         .text("storage.database", \.database, default: HubConfiguration().database,
               summary: "SQLite file (relative to the working directory) or postgres://user@host:port/database."),
+        .optionalText("storage.evidence_key", \.evidenceKey,
+                      summary: "AES key file sealing qualification evidence at rest (created 0600 if missing); empty: beside the SQLite file, or zizhu-hub-evidence.key in the working directory."),
+        .flag("qualification.auto_approve", \.qualificationAutoApprove, default: true,
+              summary: "Approve a qualification without staff when card, PIN and every challenge step passed with no quality flag."),
+        .integer("qualification.evidence_retention_days", \.evidenceRetentionDays, range: 1...365,
+                 default: HubConfiguration().evidenceRetentionDays,
+                 summary: "Days a decided qualification's evidence is kept before its deletion (audited)."),
         .integer("limits.max_body_bytes", \.maxBodyBytes, range: 1024...(64 << 20), default: HubConfiguration().maxBodyBytes,
                  summary: "Largest request body read; larger bodies get 413."),
         .integer("limits.max_batch_items", \.maxBatchItems, range: 1...1000, default: HubConfiguration().maxBatchItems,

@@ -16,7 +16,7 @@ struct ZizhuHubCommand: AsyncParsableCommand {
         commandName: "zizhu-hub",
         abstract: "The central service Zizhu kiosks sync with.",
         version: ZizhuVersion.current,
-        subcommands: [Serve.self],
+        subcommands: [Serve.self, SeedDemo.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -58,6 +58,8 @@ struct Serve: AsyncParsableCommand {
             signatureWindow: .seconds(settings.signatureWindowSeconds))
         serverSettings.verifyBurst = settings.verifyBurst
         serverSettings.verifyPerMinute = settings.verifyPerMinute
+        serverSettings.ingestion.qualification = QualificationPolicy(
+            autoApprove: settings.qualificationAutoApprove, evidenceRetention: .seconds(settings.evidenceRetentionDays * 86_400))
         switch (settings.tlsCertificate, settings.tlsPrivateKey) {
         case (let certificate?, let key?):
             serverSettings.tls = HubTLSFiles(certificateChainPath: certificate, privateKeyPath: key)
@@ -79,7 +81,14 @@ struct Serve: AsyncParsableCommand {
         let listenPort = settings.listenPort
         // The store opens (and migrates) before the server listens, and closes only after the
         // server has drained its in-flight requests on SIGTERM/SIGINT: no batch is cut off.
-        try await location.withStore(logger: logger) { store in
+        let evidenceKey: EvidenceKey
+        do {
+            evidenceKey = try EvidenceKey.loadOrCreate(path: settings.evidenceKey ?? location.defaultEvidenceKeyPath)
+        } catch {
+            throw ValidationError("storage.evidence_key: \(error)")
+        }
+        let retention = finalSettings.ingestion.qualification.evidenceRetention
+        try await location.withStore(logger: logger, evidenceKey: evidenceKey) { store in
             let app = try HubServerApplication.make(
                 host: host, port: listenPort, store: store, settings: finalSettings, metrics: metrics, logger: logger,
                 onServerRunning: { port in
@@ -88,7 +97,12 @@ struct Serve: AsyncParsableCommand {
                         "database": .string(location.displayName),
                     ])
                 })
-            try await app.runService()
+            // Evidence of decided submissions is deleted once its retention ends (hourly sweep).
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await EvidenceRetention.run(store: store, retention: retention, logger: logger) }
+                defer { group.cancelAll() }
+                try await app.runService()
+            }
         }
     }
 }
