@@ -201,6 +201,8 @@ final class EvaluationPlan: Sendable {
         let level = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, firstWidth * firstHeight))
         defer { level.deallocate() }
         let offsets = cornerOffsets(stride: stride, tiltedOffset: plane)
+        // detectMultiScaleNoGrouping: nstripes = cvCeil(first level's working width / 32.)
+        let stripes = Int((Double(firstWidth + 1 - windowWidth) / 32).rounded(.up))
 
         var found: [FaceRectangle] = []
         for scale in scales {
@@ -211,20 +213,24 @@ final class EvaluationPlan: Sendable {
                                      destination: level, width: levelWidth, height: levelHeight)
             IntegralImages.compute(level, width: levelWidth, height: levelHeight, stride: stride,
                                    sums: integrals, squares: squares, tilted: tilted ? integrals + plane : nil)
+            // OpenCV cuts the rows into `stripes` parallel stripes of whole steps; their total
+            // can end a row short of the last one (an odd number of rows with step 2).
+            let step = scale >= 2 ? 1 : 2
+            let workingHeight = levelHeight + 1 - windowHeight
+            let stripeSize = max((workingHeight / step + stripes - 1) / stripes, 1) * step
+            let rowEnd = min(stripes * stripeSize, workingHeight)
             offsets.withUnsafeBufferPointer { offsets in
                 scanLevel(integrals: integrals, squares: squares, stride: stride, offsets: offsets.baseAddress!,
-                          levelWidth: levelWidth, levelHeight: levelHeight, scale: scale, into: &found)
+                          levelWidth: levelWidth, rowEnd: rowEnd, step: step, scale: scale, into: &found)
             }
         }
         return found
     }
 
     private func scanLevel(integrals: UnsafePointer<Int32>, squares: UnsafePointer<UInt32>, stride: Int,
-                           offsets: UnsafePointer<Int32>, levelWidth: Int, levelHeight: Int, scale: Float,
+                           offsets: UnsafePointer<Int32>, levelWidth: Int, rowEnd: Int, step: Int, scale: Float,
                            into found: inout [FaceRectangle]) {
-        let step = scale >= 2 ? 1 : 2
         let columns = levelWidth + 1 - windowWidth
-        let rowsToScan = levelHeight + 1 - windowHeight
         let windowOnImageWidth = roundEven(Float(windowWidth) * scale)
         let windowOnImageHeight = roundEven(Float(windowHeight) * scale)
         // The normalisation rectangle (1, 1, W-2, H-2) and its area.
@@ -245,7 +251,7 @@ final class EvaluationPlan: Sendable {
         leaves.withUnsafeBufferPointer { leaves in
             let stageCount = stageThresholds.count
             var y = 0
-            while y < rowsToScan {
+            while y < rowEnd {
                 var x = 0
                 while x < columns {
                     let window = y * stride + x

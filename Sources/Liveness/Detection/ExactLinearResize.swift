@@ -99,11 +99,11 @@ enum ExactLinearResize {
                     horizontal(0, into: line0)
                     while y < rows.first { copyEdge(line0, to: destination + y * width); y += 1 }
                 }
-                var loaded = -1 // the source row now in line0 (line1 holds loaded + 1)
+                var loaded: Int? // the source row now in line0 (line1 holds the next one)
                 while y < rows.end {
                     let sourceRow = Int(rows.offsets[y])
                     if sourceRow != loaded {
-                        if sourceRow == loaded + 1 {
+                        if let loaded, sourceRow == loaded + 1 {
                             line0.update(from: line1, count: width)
                         } else {
                             horizontal(sourceRow, into: line0)
