@@ -3,10 +3,16 @@
 # Debian packages, by purpose. Installing is idempotent: only missing packages are fetched.
 ZIZHU_BUILD_PACKAGES="pkg-config libpcsclite-dev libcups2-dev libjpeg-dev libsqlite3-dev libcairo2-dev libqrencode-dev fonts-noto-cjk"
 ZIZHU_DEVICE_PACKAGES="pcscd vsmartcard-vpcd cups cups-client cups-bsd printer-driver-cups-pdf util-linux"
+# The kiosk reads OpenCV's Haar cascades at run time (face detection for the liveness check).
+ZIZHU_DEVICE_PACKAGES="$ZIZHU_DEVICE_PACKAGES opencv-data"
 ZIZHU_TEST_PACKAGES="postgresql postgresql-client unicode-data pcsc-tools python3-pyscard opensc tmux espeak-ng python3-venv openssl sqlite3 poppler-utils zbar-tools"
 # The console: tmux and espeak-ng (above) for its tests, xterm under Xvfb with the CJK font for the
 # large-mode test and the screenshot harness (docs/screens/capture.sh: xdotool taps, import shots).
 ZIZHU_TEST_PACKAGES="$ZIZHU_TEST_PACKAGES xvfb xterm x11-utils xdotool imagemagick fonts-noto-cjk"
+# Face detection: OpenCV 4.6 as the oracle and benchmark baseline (kiosk/lib/face_oracle.py),
+and the photos the fixtures are made from
+# (scikit-image's astronaut and camera; opencv-doc's basketball1 and messi5).
+ZIZHU_TEST_PACKAGES="$ZIZHU_TEST_PACKAGES python3-opencv python3-skimage opencv-doc"
 
 zizhu_log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
