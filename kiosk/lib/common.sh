@@ -10,8 +10,8 @@ ZIZHU_TEST_PACKAGES="postgresql postgresql-client unicode-data pcsc-tools python
 # large-mode test and the screenshot harness (docs/screens/capture.sh: xdotool taps, import shots).
 ZIZHU_TEST_PACKAGES="$ZIZHU_TEST_PACKAGES xvfb xterm x11-utils xdotool imagemagick fonts-noto-cjk"
 # Face detection: OpenCV 4.6 as the oracle and benchmark baseline (kiosk/lib/face_oracle.py),
-and the photos the fixtures are made from
-# (scikit-image's astronaut and camera; opencv-doc's basketball1 and messi5).
+# and the photos the fixtures are made from (scikit-image's astronaut and camera; opencv-doc's
+# basketball1 and messi5).
 ZIZHU_TEST_PACKAGES="$ZIZHU_TEST_PACKAGES python3-opencv python3-skimage opencv-doc"
 
 zizhu_log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
