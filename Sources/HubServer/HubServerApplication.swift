@@ -43,6 +43,7 @@ public enum HubServerApplication {
             throw .routes(String(describing: error))
         }
         router.middlewares.add(MethodNotAllowedMiddleware(routes: transport.routes))
+        DashboardRoutes(store: store, settings: settings.dashboard, secureCookies: settings.tls != nil, logger: logger).register(on: router)
         let server: HTTPServerBuilder
         if let tls = settings.tls {
             server = try tls.serverBuilder()

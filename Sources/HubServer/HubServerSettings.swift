@@ -19,6 +19,8 @@ public struct HubServerSettings: Sendable {
     /// Verify-page requests one client address may make at once, and per minute after that.
     public var verifyBurst = 30
     public var verifyPerMinute = 30
+    /// Staff sessions, login limits and the fleet view's thresholds.
+    public var dashboard = DashboardSettings()
 
     public init(maxBodyBytes: Int = 1 << 20, maxBatchItems: Int = 500, signatureWindow: Duration = .seconds(300),
                 ingestion: IngestionLimits = IngestionLimits(), heartbeatHistory: Int = 100,

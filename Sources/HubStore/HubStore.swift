@@ -4,7 +4,7 @@ import Foundation
 /// PostgreSQL engine are interchangeable and run the same tests.
 ///
 /// Every method is one database transaction: it either happens entirely or not at all.
-public protocol HubStore: HubServiceStore, Sendable {
+public protocol HubStore: StaffStore, HubServiceStore, Sendable {
     /// Issues a one-time enrollment code for a kiosk of `office`; only its hash is stored.
     func issueEnrollmentCode(office: String, validFor: Duration, now: Date) async throws(HubStoreError) -> IssuedEnrollmentCode
 

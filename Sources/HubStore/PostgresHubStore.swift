@@ -71,6 +71,7 @@ public final class PostgresHubStore: HubStore, Service {
         (HubSchema.v1Name, HubSchema.v1(.postgres)),
         (HubSchema.v2Name, HubSchema.v2(.postgres)),
         (HubSchema.v3Name, HubSchema.v3(.postgres)),
+        (HubSchema.v4Name, HubSchema.v4(.postgres)),
     ]
 
     /// The applied migrations, in order.

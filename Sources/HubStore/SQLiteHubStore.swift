@@ -10,7 +10,7 @@ import GRDB
 public final class SQLiteHubStore: HubStore {
     /// One writer connection and a pool of readers (WAL), so signature checks read kiosks while
     /// a batch commits.
-    private let database: DatabasePool
+    let database: DatabasePool
     /// The writes of kiosk requests (nonces, batches, heartbeats) go through group commit.
     private let groupCommit: GroupCommitWriter
 
@@ -63,6 +63,9 @@ public final class SQLiteHubStore: HubStore {
         }
         migrator.registerMigration(HubSchema.v3Name) { db in
             for statement in HubSchema.v3(.sqlite) { try db.execute(sql: statement) }
+        }
+        migrator.registerMigration(HubSchema.v4Name) { db in
+            for statement in HubSchema.v4(.sqlite) { try db.execute(sql: statement) }
         }
         return migrator
     }

@@ -29,7 +29,7 @@ struct KioskConfigOption: ParsableArguments {
 }
 
 struct HubCommands: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "hub", abstract: "Talk to the hub.", subcommands: [Health.self, EnrollCode.self, Revoke.self, Kiosks.self])
+    static let configuration = CommandConfiguration(commandName: "hub", abstract: "Talk to the hub.", subcommands: [Health.self, EnrollCode.self, Revoke.self, Kiosks.self, StaffCommands.self])
 
     struct Health: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Ask the hub whether it is up; exit 1 if not.")

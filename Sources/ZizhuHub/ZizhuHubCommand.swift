@@ -60,6 +60,12 @@ struct Serve: AsyncParsableCommand {
         serverSettings.verifyPerMinute = settings.verifyPerMinute
         serverSettings.ingestion.qualification = QualificationPolicy(
             autoApprove: settings.qualificationAutoApprove, evidenceRetention: .seconds(settings.evidenceRetentionDays * 86_400))
+        serverSettings.dashboard = DashboardSettings(
+            sessions: StaffSessionPolicy(idle: .seconds(settings.dashboardSessionIdleMinutes * 60),
+                                         absolute: .seconds(settings.dashboardSessionAbsoluteHours * 3600)),
+            logins: StaffLoginPolicy(maxFailures: settings.dashboardLoginMaxFailures, lockout: .seconds(settings.dashboardLockoutMinutes * 60)),
+            loginBurst: settings.dashboardLoginPerMinute, loginPerMinute: settings.dashboardLoginPerMinute,
+            offlineAfter: .seconds(settings.dashboardOfflineAfterSeconds))
         switch (settings.tlsCertificate, settings.tlsPrivateKey) {
         case (let certificate?, let key?):
             serverSettings.tls = HubTLSFiles(certificateChainPath: certificate, privateKeyPath: key)
