@@ -407,15 +407,12 @@ public struct KioskSessionProgram: ConsoleProgram {
             return entered(model)
         case (.attract, .staffHelp):
             return (model, [callStaff(.citizenAsked)])
-        case (.attract, .service("rate-service")):
-            model.page = .ratingSatisfied
-            return entered(model)
 
         // Card
         case (.confirmHolder, .confirm):
             model.page = .menu(page: 0)
             return entered(model)
-        case (.confirmHolder, .back), (.cardProblem, .back), (.cardProblem, .confirm):
+        case (.confirmHolder, .back), (.cardProblem, .back), (.cardProblem, .finish):
             return endSession(model)
         case (.cardProblem, .staffHelp), (.hubProblem, .staffHelp), (.printFailed, .staffHelp), (.pinResult, .staffHelp),
              (.journalRefused, .staffHelp), (.offline, .staffHelp):
@@ -556,7 +553,8 @@ public struct KioskSessionProgram: ConsoleProgram {
             }
             return (model, [.speak([texts["session.unavailable_title"]])])
         }
-        model.lastService = id
+        // The rating is for the service used before it; asking for help is not a service to rate.
+        if id != "rate-service" && id != "call-staff" { model.lastService = id }
         let effects = self.effects
         switch id {
         case "print-certificate", "query-records":

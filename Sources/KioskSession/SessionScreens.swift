@@ -191,11 +191,10 @@ extension KioskSessionProgram {
             case .new: title = texts["session.pin_new_title"]
             case .repeatNew: title = texts["session.pin_repeat_title"]
             }
-            var content: [Content<Target>] = []
-            if mismatch { content.append(.error(cause: Text(texts["session.pin_mismatch"]), action: Text(texts["session.pin_new_title"]))) }
-            content.append(.pinPad(prompt: Text(texts["session.pin_prompt"]), entered: model.pinDigits.count, length: Self.pinLength,
-                                   keys: keys))
-            return Screen(title: Text(title), content: content, back: back,
+            // The keypad fills the screen, so a mismatch is said in the title (and spoken first).
+            let content: [Content<Target>] = [.pinPad(prompt: Text(texts["session.pin_prompt"]), entered: model.pinDigits.count,
+                                                      length: Self.pinLength, keys: keys)]
+            return Screen(title: Text(mismatch ? texts["session.pin_mismatch"] : title), content: content, back: back,
                           confirm: Button(texts["session.confirm"], target: .confirm, kind: .primary,
                                           isEnabled: model.pinDigits.count == Self.pinLength))
 
@@ -232,7 +231,7 @@ extension KioskSessionProgram {
     private func attract(_ model: Model, notice: Notice?) -> Screen<Target> {
         var content: [Content<Target>] = []
         switch notice {
-        case .cardPulled: content.append(.error(cause: Text(texts["session.card_pulled"]), action: Text(texts["attract.insert_card"])))
+        case .cardPulled: content.append(.paragraph(Text(texts["session.card_pulled"])))
         case .goodbye: content.append(.paragraph(Text(texts["session.goodbye"])))
         case nil: break
         }
@@ -247,14 +246,11 @@ extension KioskSessionProgram {
         }
         content.append(.hint(Text(texts["attract.services_heading"] + "：" + lines.joined(separator: "，"))))
         let mark: (SizeMode) -> String = { model.sizeMode == $0 ? texts["attract.chosen"] : "" }
-        var choices: [Button<Target>] = [Button(texts["attract.normal_text"] + mark(.normal), target: .size(.normal)),
-                                         Button(texts["attract.large_text"] + mark(.large), target: .size(.large)),
-                                         Button(texts["session.staff_help"], target: .staffHelp)]
-        if offeredServices(model).contains(where: { $0.0.id == "rate-service" }) {
-            choices.append(Button(catalogue.services.first { $0.id == "rate-service" }?.title ?? "", target: .service("rate-service")))
-        }
-        content.append(.choices(choices))
-        content.append(.hint(Text(texts["attract.hours"])))
+        content.append(.choices([Button(texts["attract.normal_text"] + mark(.normal), target: .size(.normal)),
+                                 Button(texts["attract.large_text"] + mark(.large), target: .size(.large)),
+                                 Button(texts["session.staff_help"], target: .staffHelp)]))
+        // The opening notice gives way to a notice about the session that just ended.
+        if notice == nil { content.append(.hint(Text(texts["attract.hours"]))) }
         return Screen(title: Text(texts["attract.title"] + "　" + office, spoken: texts["attract.title"]), content: content)
     }
 }

@@ -194,7 +194,6 @@ func sampleRecords() -> [InsuranceRecord] {
         try driver.tap(.service("query-records"))
         try await driver.next()
         try driver.tap(.back)
-        try driver.tap(.confirm)  // 更多业务: page two holds the rating
         try driver.tap(.service("rate-service"))
         try driver.tap(.satisfied(false))
         try driver.tap(.level(.veryDissatisfied))
