@@ -410,7 +410,7 @@ let package = Package(
             dependencies: ["KioskSession", "TextConsole", "KioskCore", "CertificateVerification", "ZizhuConfiguration"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "JournalTests", dependencies: ["Journal", "HubClient", "HubAPI", "HubStore", "TestSupport", .product(name: "Logging", package: "swift-log")], swiftSettings: strictSettings),
+        .testTarget(name: "JournalTests", dependencies: ["Journal", "HubClient", "HubAPI", "HubStore", "TestSupport", .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSettings),
         .testTarget(
             name: "HubTests",
             dependencies: [

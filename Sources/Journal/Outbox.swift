@@ -296,6 +296,12 @@ public struct JournalClock: Sendable {
         public let wallTime: Date
         public let bootID: String
         public let monotonicNanoseconds: Int64
+
+        public init(wallTime: Date, bootID: String, monotonicNanoseconds: Int64) {
+            self.wallTime = wallTime
+            self.bootID = bootID
+            self.monotonicNanoseconds = monotonicNanoseconds
+        }
     }
 
     public let now: @Sendable () -> Stamp

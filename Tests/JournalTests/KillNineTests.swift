@@ -68,7 +68,7 @@ import Testing
         do {
             let database = try AppDatabase(path: journalPath)
             for index in 0..<total {
-                try database.record(kind: "booking.requested", payload: ["slot": index % 40])
+                try database.record(kind: "card.read", payload: ["service": "certificate", "reader": index % 40])
             }
         }
         var random = SeededGenerator(seed: 0x5EED)

@@ -208,7 +208,7 @@ import Testing
         try #require(listening)
         let silentURL = "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))"
         let database = try AppDatabase(path: world.journalPath)
-        for _ in 0..<6 { try database.record(kind: "booking.requested", payload: ["slot": "10:00"]) }
+        for _ in 0..<6 { try database.record(kind: "card.read", payload: ["service": "records"]) }
         let slow = try world.sync(database, to: silentURL, timeout: .milliseconds(500))
         let clock = ContinuousClock()
         let start = clock.now

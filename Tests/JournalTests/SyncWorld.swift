@@ -15,9 +15,9 @@ struct SyncWorld: Sendable {
     let key: KioskKey
     let journalPath: String
 
-    static func start() async throws -> SyncWorld {
+    static func start(hubEnvironment: [String: String] = [:]) async throws -> SyncWorld {
         let hubDatabase = "\(try TestEnvironment.temporaryDirectory("hubdb"))/hub.sqlite"
-        let hub = try await HubUnderTest.start(arguments: ["--database", hubDatabase])
+        let hub = try await HubUnderTest.start(arguments: ["--database", hubDatabase], environment: hubEnvironment)
         do {
             let code = try await TestEnvironment.run(TestEnvironment.executable("zizhuctl"),
                                                      ["hub", "enroll-code", "--office", "测试街道", "--database", hubDatabase])
@@ -54,13 +54,13 @@ struct SyncWorld: Sendable {
 
     /// Checks every seq in `1...count` is at the hub: a re-send of all of them must come back as
     /// duplicates only, and the hub's count must equal `count` (so none is there twice).
-    func expectExactlyOnce(_ database: AppDatabase, count: Int) async throws -> Bool {
+    func expectExactlyOnce(_ database: AppDatabase, count: Int, chunk: Int64 = 500) async throws -> Bool {
         guard try await storedCount() == count else { return false }
         guard try database.journalledSeqs() == Array(1...Int64(count)) else { return false }
         let connection = try connection()
         var start: Int64 = 1
         while start <= Int64(count) {
-            let end = min(start + 499, Int64(count))
+            let end = min(start + chunk - 1, Int64(count))
             let items = try database.entries(in: start...end).map(OutboxSync.transactionItem)
             let result = try await connection.submit(.init(deviceId: deviceID, items: items))
             guard Set(result.duplicates) == Set(start...end), result.conflicts.isEmpty else { return false }

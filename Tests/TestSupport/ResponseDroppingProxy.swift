@@ -9,7 +9,9 @@ import Synchronization
 ///
 /// One thread per connection with blocking sockets: tests send a handful of requests.
 public final class ResponseDroppingProxy: Sendable {
-    public enum Mode: Sendable { case forward, dropResponses }
+    /// `corruptRequests` flips the case of one letter in every chunk of a request body on its way
+    /// to the server: a batch damaged in transit, same length, no longer what the kiosk signed.
+    public enum Mode: Sendable { case forward, dropResponses, corruptRequests }
 
     public let port: UInt16
     private let upstreamPort: UInt16
@@ -69,7 +71,7 @@ public final class ResponseDroppingProxy: Sendable {
         }
         guard connected else { return }
         // Requests flow on a thread of their own; answers come back (or are lost) here.
-        let requests = Thread { Self.pump(from: client, to: upstream) }
+        let requests = Thread { [self] in pump(from: client, to: upstream) }
         requests.start()
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
@@ -86,13 +88,34 @@ public final class ResponseDroppingProxy: Sendable {
         shutdown(client, Int32(SHUT_RDWR))
     }
 
-    private static func pump(from source: Int32, to destination: Int32) {
+    private func pump(from source: Int32, to destination: Int32) {
         var buffer = [UInt8](repeating: 0, count: 65_536)
+        var inBody = false
         while true {
             let count = read(source, &buffer, buffer.count)
-            if count <= 0 || !writeAll(destination, buffer, count) { break }
+            if count <= 0 { break }
+            if state.withLock({ $0.mode }) == .corruptRequests {
+                var start = 0
+                if !inBody, let end = Self.headerEnd(buffer, count) {
+                    inBody = true
+                    start = end
+                }
+                if inBody, let index = (start..<count).first(where: { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(buffer[$0]) }) {
+                    buffer[index] ^= 0x20
+                }
+            }
+            if !Self.writeAll(destination, buffer, count) { break }
         }
         shutdown(destination, Int32(SHUT_WR))
+    }
+
+    /// The offset just past "\r\n\r\n" in the first `count` bytes, if present.
+    private static func headerEnd(_ buffer: [UInt8], _ count: Int) -> Int? {
+        guard count >= 4 else { return nil }
+        for index in 0...(count - 4) where buffer[index] == 13 && buffer[index + 1] == 10 && buffer[index + 2] == 13 && buffer[index + 3] == 10 {
+            return index + 4
+        }
+        return nil
     }
 
     private static func writeAll(_ fd: Int32, _ buffer: [UInt8], _ count: Int) -> Bool {
