@@ -15,7 +15,8 @@ public struct HubUnderTest: Sendable {
         let process = try ManagedProcess(
             name: "zizhu-hub", executable: TestEnvironment.executable("zizhu-hub"),
             arguments: ["serve", "--host", "127.0.0.1", "--port", String(port)] + arguments,
-            environment: environment, logPath: "\(directory)/hub.log")
+            // The evidence key in the hub's private folder, not the working directory (PostgreSQL's default).
+            environment: ["ZIZHU_STORAGE_EVIDENCE_KEY": "\(directory)/evidence.key"].merging(environment) { $1 }, logPath: "\(directory)/hub.log")
         try await TestEnvironment.waitUntil("zizhu-hub on port \(port)", timeout: .seconds(20)) {
             guard process.isRunning else { throw TestEnvironmentError.didNotStart(service: "zizhu-hub", log: process.log()) }
             return FreePort.isListening(port)
