@@ -154,7 +154,8 @@ let package = Package(
         ),
         .target(
             name: "Liveness",
-            dependencies: ["CameraCapture", "KioskCore"],
+            // Journal: a completed check is journalled with its sealed evidence (QualificationSubmission).
+            dependencies: ["CameraCapture", "KioskCore", "Journal"],
             swiftSettings: strictSettings
         ),
 
@@ -175,6 +176,15 @@ let package = Package(
         .target(
             name: "ConsoleDemo",
             dependencies: ["TextConsole"],
+            swiftSettings: strictSettings
+        ),
+        // sd_notify without libsystemd: READY, STATUS, and watchdog pings gated by a health check.
+        .target(
+            name: "SystemdNotify",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strictSettings
         ),
         // The kiosk's citizen session as a pure state machine on TextConsole; devices, journal
@@ -276,7 +286,7 @@ let package = Package(
             name: "ZizhuKiosk",
             dependencies: [
                 "KioskCore", "ZizhuLogging", "ZizhuConfiguration", "SocialSecurityCard",
-                "ReceiptPrinting", "TextConsole", "HubClient", "HubAPI", "Journal", "KioskSession", "CertificateVerification",
+                "ReceiptPrinting", "TextConsole", "HubClient", "HubAPI", "Journal", "KioskSession", "CertificateVerification", "SystemdNotify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -339,6 +349,7 @@ let package = Package(
             dependencies: [
                 "KioskCore", "SocialSecurityCard", "HubAPI", "HubClient", "HubStore",
                 "ReceiptPrinting", "CertificateVerification", "TextConsole", "ConsoleDemo", "Journal",
+                "CameraCapture", "Liveness",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -399,11 +410,16 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "LivenessTests", dependencies: ["Liveness", "CameraCapture", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "LivenessTests", dependencies: ["Liveness", "CameraCapture", "KioskCore", "TestSupport", "Journal"], swiftSettings: strictSettings),
         .testTarget(
             name: "TextConsoleTests",
             dependencies: ["TextConsole", "ConsoleDemo", "TestSupport"],
             exclude: ["Goldens"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ApplianceTests",
+            dependencies: ["SystemdNotify"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -4,6 +4,7 @@ import HubAPI
 import Journal
 import KioskCore
 import KioskSession
+import SystemdNotify
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -16,7 +17,7 @@ struct ZizhuKioskCommand: AsyncParsableCommand {
         commandName: "zizhu-kiosk",
         abstract: "The Zizhu self-service kiosk.",
         version: ZizhuVersion.current,
-        subcommands: [Run.self, Status.self, Enroll.self, JournalCommand.self],
+        subcommands: [Run.self, ScreenOnly.self, BackgroundService.self, Status.self, Enroll.self, JournalCommand.self],
         defaultSubcommand: Run.self)
 }
 
@@ -33,20 +34,71 @@ struct ConfigOptions: ParsableArguments {
     }
 }
 
+/// What one kiosk process runs: the citizen screen, the background work (sync, heartbeats,
+/// journal upkeep, the systemd watchdog), or both (the demo and development).
+enum KioskRole {
+    case screenAndBackground, screen, background
+
+    var hasScreen: Bool { self != .background }
+    var hasBackground: Bool { self != .screen }
+}
+
 struct Run: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show the kiosk screen on this terminal until SIGTERM, SIGINT or SIGHUP.")
+    static let configuration = CommandConfiguration(
+        abstract: "Show the kiosk screen on this terminal and sync in the background, until SIGTERM, SIGINT or SIGHUP.")
 
     @OptionGroup var options: ConfigOptions
 
-    @Option(help: "Seconds between device checks.")
+    @Option(help: "Seconds between device health checks (cards are seen at once, from pcscd's events).")
     var refresh: Double = 2
 
     func run() async throws {
-        let settings = try options.load()
-        // Logs go to standard error; the screen owns standard output. The demo sends standard
-        // error to a file so the two never mix on the terminal.
-        LoggingBootstrap.bootstrap(format: settings.logFormat, level: settings.logLevel)
-        let logger = Logger(label: "zizhu.kiosk")
+        try await runKiosk(.screenAndBackground, options: options, refresh: refresh)
+    }
+}
+
+/// `zizhu-kiosk screen`: only the citizen screen, for the kiosk session unit (Xorg + xterm on
+/// tty1); `zizhu-kiosk service` does the background work beside it.
+struct ScreenOnly: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "screen",
+        abstract: "Show only the citizen screen on this terminal (the session unit runs it in xterm; `service` syncs).")
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(help: "Seconds between device health checks.")
+    var refresh: Double = 2
+
+    func run() async throws {
+        try await runKiosk(.screen, options: options, refresh: refresh)
+    }
+}
+
+/// `zizhu-kiosk service`: the background half under systemd (Type=notify): outbox sync,
+/// heartbeats, downstream updates, journal upkeep, watchdog pings while the journal answers.
+struct BackgroundService: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "service",
+        abstract: "Sync the journal with the hub and keep it healthy, without a screen (zizhu-kiosk.service).")
+
+    @OptionGroup var options: ConfigOptions
+
+    func run() async throws {
+        try await runKiosk(.background, options: options, refresh: 30)
+    }
+}
+
+func runKiosk(_ role: KioskRole, options: ConfigOptions, refresh: Double) async throws {
+    let settings = try options.load()
+    // Logs go to standard error; the screen owns standard output. The demo sends standard
+    // error to a file so the two never mix on the terminal.
+    LoggingBootstrap.bootstrap(format: settings.logFormat, level: settings.logLevel)
+    let logger = Logger(label: "zizhu.kiosk")
+    let journal = try openJournal(settings, logger: logger)
+    let migrations = try journal.appliedMigrations()
+    logger.info("journal open", metadata: ["journal.migrations": .stringConvertible(migrations.count), "role": "\(role)"])
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+    if role.hasScreen {
         let assets = AssetLoader(directory: settings.assetsDirectory)
         let texts: SessionTexts
         let catalogue: ServiceCatalogue
@@ -58,12 +110,10 @@ struct Run: AsyncParsableCommand {
         } catch {
             throw ValidationError("assets: \(error)")
         }
-        let journal = try openJournal(settings, logger: logger)
-        let migrations = try journal.appliedMigrations()
-        logger.info("journal open", metadata: ["journal.migrations": .stringConvertible(migrations.count)])
-        let service = try makeSessionService(settings: settings, texts: texts, catalogue: catalogue, journal: journal,
-                                             refresh: .milliseconds(Int(refresh * 1000)), logger: logger)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: service)]
+        services.append(.init(service: try makeSessionService(settings: settings, texts: texts, catalogue: catalogue, journal: journal,
+                                                              refresh: .milliseconds(Int(refresh * 1000)), logger: logger)))
+    }
+    if role.hasBackground {
         try auditStart(journal, settings: settings, logger: logger)
         services.append(.init(service: JournalMaintenance(
             database: journal, faceEvidenceRetention: .seconds(settings.faceEvidenceRetentionHours * 3600))))
@@ -74,12 +124,17 @@ struct Run: AsyncParsableCommand {
         } else {
             logger.notice("not enrolled with a hub: journalled work is kept and sent after enrollment")
         }
-        let group = ServiceGroup(configuration: .init(
-            services: services,
-            gracefulShutdownSignals: [.sigterm, .sigint, .sighup],
-            logger: logger))
-        try await group.run()
+        // Under systemd: ready once the journal is open; pinged only while it answers.
+        services.append(.init(service: SystemdWatchdogService(
+            notifier: SystemdNotifier(environment: ProcessInfo.processInfo.environment), logger: logger,
+            status: { (try? journal.backlog()).map { "backlog \($0.pendingCount), parked \($0.parkedCount)" } ?? "journal unreadable" },
+            isHealthy: { (try? journal.backlog()) != nil })))
     }
+    let group = ServiceGroup(configuration: .init(
+        services: services,
+        gracefulShutdownSignals: [.sigterm, .sigint, .sighup],
+        logger: logger))
+    try await group.run()
 }
 
 struct Status: AsyncParsableCommand {
