@@ -7,8 +7,8 @@ import ZizhuConfiguration
 import ZizhuLogging
 
 /// `zizhu-hub seed-demo`: fills an empty hub with a synthetic population, the demo cards'
-/// holders among them, and the designated hospitals with their slots. Staff accounts are made
-/// with `zizhuctl hub staff add` (the dashboard's part).
+/// holders among them, the designated hospitals with their slots, and the dashboard's demo staff
+/// accounts (``DemoStaff``; more with `zizhuctl hub staff add`).
 struct SeedDemo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "seed-demo",
@@ -70,6 +70,10 @@ struct SeedDemo: AsyncParsableCommand {
             try await store.insertPopulation(holders)
             let (hospitals, slots) = population.hospitals()
             try await store.insertHospitals(hospitals, slots: slots)
+            // The dashboard's demo accounts; their random passwords are shown only here.
+            for staff in try await DemoStaff.seed(into: store, now: Date()) {
+                print("dashboard login: \(staff.username)  password: \(staff.password)")
+            }
             // Generation (CPU) of the next chunk overlaps the insert (database) of this one.
             var next: Task<[SeedPerson], Never>? = count > 0 ? Task { (0..<min(chunk, count)).map(population.person(at:)) } : nil
             var start = 0

@@ -17,6 +17,7 @@ final class StaffBrowser: @unchecked Sendable {
         var status: Int
         var headers: HTTPHeaders
         var body: String
+        var data: Data
 
         var location: String? { headers.first(name: "Location") }
 
@@ -70,7 +71,8 @@ final class StaffBrowser: @unchecked Sendable {
             request.headers.add(name: "Cookie", value: cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
         }
         let response = try await Self.client.execute(request, timeout: .seconds(60))
-        let body = String(buffer: try await response.body.collect(upTo: 16 << 20))
+        let buffer = try await response.body.collect(upTo: 16 << 20)
+        let body = String(buffer: buffer)
         lastSetCookies = response.headers[canonicalForm: "Set-Cookie"].map(String.init)
         for header in lastSetCookies {
             let attributes = header.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -78,7 +80,7 @@ final class StaffBrowser: @unchecked Sendable {
             let name = String(pair[..<equals]), value = String(pair[pair.index(after: equals)...])
             if attributes.contains("Max-Age=0") || value.isEmpty { cookies[name] = nil } else { cookies[name] = value }
         }
-        return Page(status: Int(response.status.code), headers: response.headers, body: body)
+        return Page(status: Int(response.status.code), headers: response.headers, body: body, data: Data(buffer.readableBytesView))
     }
 
     func setCookie(_ name: String, _ value: String?) { cookies[name] = value }

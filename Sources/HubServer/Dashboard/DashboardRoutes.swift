@@ -33,6 +33,7 @@ struct DashboardRoutes: Sendable {
         router.post("/staff/logout") { request, context in await logout(request, context) }
         router.get("/staff/fleet") { request, context in await fleet(request, context) }
         router.get("/staff/audit") { request, context in await auditPage(request, context) }
+        registerReviewRoutes(on: router)
     }
 
     // MARK: Sessions
@@ -181,10 +182,9 @@ struct DashboardRoutes: Sendable {
     }
 
     func logout(_ request: Request, _ context: HubRequestContext) async -> Response {
-        guard case .staff(let session, let tokenHash) = await authenticate(request, context, action: "logout") else {
-            // Not logged in (or expired): nothing to end; the login page says so.
-            return DashboardHTTP.redirect("/staff/login", cookies: [DashboardHTTP.expiredCookie(DashboardHTTP.sessionCookie, path: "/staff", secure: secureCookies)])
-        }
+        // Not logged in (or expired): 403 like every other POST, with the cookie cleared.
+        let authentication = await authenticate(request, context, action: "logout")
+        guard case .staff(let session, let tokenHash) = authentication else { return authentication.refusal }
         guard csrfHolds(await DashboardHTTP.form(request), session) else { return await csrfRefused(session, context, action: "logout") }
         do {
             _ = try await store.endStaffSession(tokenHash: tokenHash)

@@ -22,6 +22,8 @@ enum DashboardTemplates {
         main{padding:.8rem 1rem 2rem}
         h1{font-size:1.6rem;margin:.2rem 0 .6rem}
         h2{font-size:1.3rem;margin:1.2rem 0 .5rem}
+        a.button{display:inline-flex;align-items:center;text-decoration:none}
+        a.button.secondary{background:#fff;color:#1d3b5a}
         button,.button{font:inherit;font-size:1.1rem;min-height:44px;min-width:44px;padding:.3rem 1rem;border:2px solid #1d3b5a;border-radius:6px;background:#1d3b5a;color:#fff;cursor:pointer}
         header.top button{background:#fff;color:#1d3b5a;border-color:#fff}
         button.secondary{background:#fff;color:#1d3b5a}
@@ -173,10 +175,103 @@ enum DashboardTemplates {
         {{> foot}}
         """
 
+    static let reviews = """
+        {{> head}}
+        <h1>资格认证审核：{{statusName}}</h1>
+        {{#notice}}<p class="notice" role="status">{{notice}}</p>{{/notice}}
+        <nav class="filter" aria-label="审核状态">
+        {{#statuses}}<a class="button{{^current}} secondary{{/current}}" href="/staff/review?status={{value}}"{{#current}} aria-current="page"{{/current}}>{{name}}</a>{{/statuses}}
+        </nav>
+        {{^hasReviews}}<p class="muted">没有{{statusName}}的申请。</p>{{/hasReviews}}
+        {{#hasReviews}}
+        <table class="fleet">
+        <thead><tr><th scope="col">编号</th><th scope="col">提交时间</th><th scope="col">身份证</th><th scope="col">终端</th><th scope="col">街道</th><th scope="col">核验</th><th scope="col">照片问题</th><th scope="col">状态</th></tr></thead>
+        <tbody>
+        {{#reviews}}<tr>
+        <td data-label="编号"><a href="/staff/review/{{id}}">第 {{id}} 号</a></td>
+        <td data-label="提交时间">{{submittedAt}}</td>
+        <td data-label="身份证" class="id">{{citizen}}</td>
+        <td data-label="终端" class="id">{{kiosk}}</td>
+        <td data-label="街道">{{office}}</td>
+        <td data-label="核验">{{checks}}</td>
+        <td data-label="照片问题">{{flags}}</td>
+        <td data-label="状态">{{status}}</td>
+        </tr>{{/reviews}}
+        </tbody></table>
+        {{/hasReviews}}
+        {{> foot}}
+        """
+
+    static let review = """
+        {{> head}}
+        <h1>资格认证 第 {{id}} 号：{{status}}</h1>
+        {{#message}}<p class="error" role="alert">{{message}}</p>{{/message}}
+        <table>
+        <tr><th scope="row">身份证</th><td class="id">{{citizen}}</td></tr>
+        <tr><th scope="row">提交时间</th><td>{{submittedAt}}</td></tr>
+        <tr><th scope="row">终端</th><td><span class="id">{{kiosk}}</span> {{office}}</td></tr>
+        <tr><th scope="row">核验</th><td>{{checks}}</td></tr>
+        <tr><th scope="row">照片问题</th><td>{{flags}}</td></tr>
+        {{#steps}}<tr><th scope="row">动作：{{action}}</th><td class="{{tone}}">{{result}} {{elapsed}}</td></tr>{{/steps}}
+        {{^pending}}<tr><th scope="row">处理</th><td>{{decidedBy}} {{decidedAt}} {{reason}}</td></tr>{{/pending}}
+        </table>
+        <h2>现场照片</h2>
+        {{#evidenceGone}}<p class="muted">照片已按保存期限删除。</p>{{/evidenceGone}}
+        {{#frames}}<p><img class="evidence" src="{{url}}" alt="现场照片 第 {{number}} 张" width="640" height="480"></p>{{/frames}}
+        {{#pending}}
+        <h2>处理</h2>
+        <form class="decision" method="post" action="/staff/review/{{id}}/decision">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <input type="hidden" name="decision" value="approve">
+        <button type="submit">通过</button>
+        </form>
+        <form class="decision" method="post" action="/staff/review/{{id}}/decision">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <label for="reason">不通过的原因（终端会告诉办事人）</label>
+        <textarea id="reason" name="reason" rows="3" maxlength="200" required></textarea>
+        <button type="submit" class="danger" name="decision" value="reject">不通过</button>
+        </form>
+        <form class="decision" method="post" action="/staff/review/{{id}}/decision">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <label for="note">上门核实的说明（可不填）</label>
+        <input id="note" name="reason" maxlength="200">
+        <button type="submit" class="secondary" name="decision" value="home_visit">安排上门核实</button>
+        </form>
+        {{/pending}}
+        <p><a href="/staff/review">回到审核列表</a></p>
+        {{> foot}}
+        """
+
+    static let ratings = """
+        {{> head}}
+        <h1>好差评（近 30 天）{{#officeName}}：{{officeName}}{{/officeName}}</h1>
+        <form class="filter" method="get" action="/staff/ratings">
+        <label for="office">街道</label>
+        <select id="office" name="office"><option value="">全部街道</option>
+        {{#offices}}<option value="{{name}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/offices}}
+        </select>
+        <button type="submit">筛选</button>
+        </form>
+        {{^hasSummaries}}<p class="muted">近 30 天没有评价。</p>{{/hasSummaries}}
+        {{#hasSummaries}}
+        <table class="fleet">
+        <thead><tr><th scope="col">街道</th><th scope="col">服务</th><th scope="col">评价数</th><th scope="col">平均分</th><th scope="col">各分数</th><th scope="col">差评（1–2 分）</th><th scope="col">最近的原因</th></tr></thead>
+        <tbody>
+        {{#summaries}}<tr>
+        <td data-label="街道">{{office}}</td><td data-label="服务">{{service}}</td><td data-label="评价数">{{count}}</td>
+        <td data-label="平均分">{{average}}</td><td data-label="各分数">{{levels}}</td>
+        <td data-label="差评" class="{{poorTone}}">{{poor}}</td><td data-label="最近的原因">{{reasons}}</td>
+        </tr>{{/summaries}}
+        </tbody></table>
+        {{/hasSummaries}}
+        {{> foot}}
+        """
+
     /// The compiled library.
     static let library: MustacheLibrary = {
         var library = MustacheLibrary()
-        let templates = ["head": layoutHead, "foot": layoutFoot, "login": login, "message": message, "fleet": fleet, "audit": audit]
+        let templates = ["head": layoutHead, "foot": layoutFoot, "login": login, "message": message, "fleet": fleet, "audit": audit,
+                         "reviews": reviews, "review": review, "ratings": ratings]
         for (name, text) in templates {
             // A template that does not parse is left out; its page then answers 500 (and every
             // dashboard test fails), instead of the hub stopping.

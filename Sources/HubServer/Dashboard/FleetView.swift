@@ -82,13 +82,19 @@ struct FleetView {
 
     /// Service names staff know, by transaction kind; other kinds show as they are.
     static let serviceNames: [String: String] = [
+        // Transaction kinds the kiosk journals.
         "certificate.printed": "参保证明",
-        "records.viewed": "参保查询",
         "qualification.submitted": "资格认证",
-        "qualification.completed": "资格认证",
-        "healthcheck.booked": "体检预约",
-        "healthcheck.cancelled": "取消预约",
-        "rating.submitted": "好差评",
+        "booking.requested": "体检预约",
+        "rating.given": "好差评",
+        "staff.called": "呼叫工作人员",
+        // Service IDs of the kiosk's menu, as ratings name them.
+        "print-certificate": "参保证明",
+        "query-records": "参保查询",
+        "change-pin": "修改密码",
+        "qualification": "资格认证",
+        "health-check": "体检预约",
+        "kiosk": "自助终端",
     ]
 
     static func serviceName(_ kind: String) -> String { serviceNames[kind] ?? kind }
