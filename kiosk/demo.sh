@@ -71,6 +71,11 @@ pids+=("$!")
 # The receipt queue goes through our zizhu-escpos backend, which reports the paper sensor to CUPS.
 pids+=("$(kiosk/lib/cups-env.sh "$state/cups" "$PRINTER_PORT" "$bin/zizhu-escpos" | tail -n 1)")
 
+zizhu_log "Seeding the hub with a synthetic population (the demo cards' holders among them) and demo staff"
+(cd "$state/hub" && exec "$bin/zizhu-hub" seed-demo --cards "$repo/assets/cards") > "$state/logs/seed.log" 2>&1 \
+    || { cat "$state/logs/seed.log" >&2; exit 1; }
+grep -h '^seeded' "$state/logs/seed.log" >&2 || true
+
 zizhu_log "Starting the hub (http://127.0.0.1:$HUB_PORT)"
 (cd "$state/hub" && exec "$bin/zizhu-hub" serve --host 127.0.0.1 --port "$HUB_PORT") > "$state/logs/hub.log" 2>&1 &
 pids+=("$!")
@@ -116,6 +121,8 @@ grep -h '^verification code' "$state/logs/sample-a4.log" >&2 || true
 zizhu_log "Printing: receipts land in $state/printer (job-N.txt is what the paper shows), A4 PDFs in $state/cups/pdf"
 zizhu_log "  to scan a PDF's QR code: pdftoppm -r 150 -png -f 1 -l 1 <file.pdf> /tmp/page && zbarimg /tmp/page-1.png"
 zizhu_log "  try: source $state/env; zizhuctl printer paper-out; zizhuctl printer status; zizhuctl printer paper-ok"
+zizhu_log "The hub's dashboard: http://127.0.0.1:$HUB_PORT/staff (staff logins below, also in $state/logs/seed.log)"
+grep -h '^dashboard login' "$state/logs/seed.log" >&2 || true
 zizhu_log "Starting the kiosk screen (Ctrl-C stops the demo; logs in $state/logs)"
 sleep 1
 # The kiosk draws on this terminal; its log lines go to a file so they never cover the screen.
