@@ -9,6 +9,8 @@ ZIZHU_TEST_PACKAGES="postgresql postgresql-client unicode-data pcsc-tools python
 # The console: tmux and espeak-ng (above) for its tests, xterm under Xvfb with the CJK font for the
 # large-mode test and the screenshot harness (docs/screens/capture.sh: xdotool taps, import shots).
 ZIZHU_TEST_PACKAGES="$ZIZHU_TEST_PACKAGES xvfb xterm x11-utils xdotool imagemagick fonts-noto-cjk"
+# The hub's dashboard and verify page rendered by headless Chromium (kiosk/lib/hub-dashboard-screens.sh).
+ZIZHU_TEST_PACKAGES="$ZIZHU_TEST_PACKAGES chromium"
 # Face detection: OpenCV 4.6 as the oracle and benchmark baseline (kiosk/lib/face_oracle.py),
 # and the photos the fixtures are made from (scikit-image's astronaut and camera; opencv-doc's
 # basketball1 and messi5).
