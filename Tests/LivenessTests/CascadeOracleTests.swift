@@ -1,6 +1,6 @@
 import CameraCapture
 import Foundation
-import Liveness
+@testable import Liveness
 import TestSupport
 import Testing
 
@@ -29,10 +29,26 @@ import Testing
         let profilesRight: [[Int]]
     }
 
+    struct Resize: Decodable {
+        let source: String
+        let width: Int
+        let height: Int
+        let file: String
+    }
+
+    struct Integrals: Decodable {
+        let file: String
+        let sums: [Int]
+        let squares: [Int]
+        let tilted: [Int]
+    }
+
     struct Oracle: Decodable {
         let opencv: String
         let cases: [Case]
         let pipelines: [String: Pipeline]
+        let resizes: [Resize]
+        let integrals: Integrals
     }
 
     /// Generated once per test process into a temporary folder (the photos stay in their
@@ -109,6 +125,48 @@ import Testing
             }
         }
         #expect(checked >= 40)
+    }
+
+    @Test func theResizeIsBitExact() throws {
+        let (directory, oracle) = try Self.fixtures.get()
+        #expect(oracle.resizes.count >= 10)
+        for resize in oracle.resizes {
+            let source = try PGMFile.read("\(directory)/\(resize.source).pgm")
+            let expected = try PGMFile.read("\(directory)/\(resize.file).pgm")
+            var pixels = [UInt8](repeating: 0, count: resize.width * resize.height)
+            source.pixels.withUnsafeBufferPointer { from in
+                pixels.withUnsafeMutableBufferPointer { to in
+                    ExactLinearResize.resize(source: from.baseAddress!, sourceWidth: source.width, sourceHeight: source.height,
+                                             destination: to.baseAddress!, width: resize.width, height: resize.height)
+                }
+            }
+            let differing = zip(pixels, expected.pixels).enumerated().filter { $0.element.0 != $0.element.1 }
+            let first = differing.prefix(5).map { "(\($0.offset % resize.width),\($0.offset / resize.width)) Swift \($0.element.0) OpenCV \($0.element.1)" }
+            #expect(differing.isEmpty, "\(resize.source) → \(resize.width)×\(resize.height): \(differing.count) pixels differ, first \(first)")
+        }
+    }
+
+    @Test func integralImagesMatchOpenCV() throws {
+        let (directory, oracle) = try Self.fixtures.get()
+        let image = try PGMFile.read("\(directory)/\(oracle.integrals.file).pgm")
+        let stride = image.width + 1
+        let count = stride * (image.height + 1)
+        var sums = [Int32](repeating: -1, count: count)
+        var squares = [UInt32](repeating: 1, count: count)
+        var tilted = [Int32](repeating: -1, count: count)
+        image.pixels.withUnsafeBufferPointer { pixels in
+            sums.withUnsafeMutableBufferPointer { sums in
+                squares.withUnsafeMutableBufferPointer { squares in
+                    tilted.withUnsafeMutableBufferPointer { tilted in
+                        IntegralImages.compute(pixels.baseAddress!, width: image.width, height: image.height, stride: stride,
+                                               sums: sums.baseAddress!, squares: squares.baseAddress!, tilted: tilted.baseAddress!)
+                    }
+                }
+            }
+        }
+        #expect(sums.map(Int.init) == oracle.integrals.sums)
+        #expect(squares.map(Int.init) == oracle.integrals.squares)
+        #expect(tilted.map(Int.init) == oracle.integrals.tilted)
     }
 
     @Test func theKioskPipelineAgreesExactly() throws {

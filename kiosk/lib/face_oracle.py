@@ -158,8 +158,25 @@ def main():
     face_cc, eye_cc, profile_cc = cascade(alt2), cascade(eye), cascade(profile)
     pipelines = {name: kiosk_pipeline(face_cc, eye_cc, profile_cc, images[name])
                  for name in ["frame-a", "frame-b", "camera-512", "basketball1"] if name in images}
+    # The pyramid's resize on its own: INTER_LINEAR_EXACT down, the exact-half INTER_AREA
+    # shortcut, odd sizes, a copy, an upscale, a one-pixel edge.
+    resizes = []
+    for source, sizes in [("frame-b", [(582, 436), (320, 240), (529, 397), (291, 218), (35, 26), (700, 500)]),
+                          ("astronaut-333x401", [(302, 365), (166, 200), (333, 401), (17, 20), (333, 1), (1, 401)])]:
+        for width, height in sizes:
+            name = f"resize-{source}-{width}x{height}"
+            cv2.imwrite(os.path.join(outdir, name + ".pgm"),
+                        cv2.resize(images[source], (width, height), interpolation=cv2.INTER_LINEAR_EXACT))
+            resizes.append({"source": source, "width": width, "height": height, "file": name})
+    # Integral images (sum, squared sum, 45° tilted) of a small crop.
+    crop = np.ascontiguousarray(images["frame-b"][150:179, 300:341])
+    cv2.imwrite(os.path.join(outdir, "integral-crop.pgm"), crop)
+    sums, squares, tilted = cv2.integral3(crop, sdepth=cv2.CV_32S, sqdepth=cv2.CV_64F)
+    integrals = {"file": "integral-crop", "sums": sums.flatten().tolist(),
+                 "squares": [int(v) for v in squares.flatten()], "tilted": tilted.flatten().tolist()}
     with open(os.path.join(outdir, "cases.json"), "w") as out:
-        json.dump({"opencv": cv2.__version__, "cases": cases, "pipelines": pipelines}, out)
+        json.dump({"opencv": cv2.__version__, "cases": cases, "pipelines": pipelines,
+                   "resizes": resizes, "integrals": integrals}, out)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,10 @@ final class CascadeXMLElement {
         parser.delegate = builder
         let ok = parser.parse()
         if let failure = builder.failure { throw failure }
+        // A document that stops inside an element is not complete, whatever the parser says.
+        if ok, let open = builder.stack.last {
+            throw .malformedXML(line: parser.lineNumber, column: parser.columnNumber, reason: "the document ends inside <\(open.name)>")
+        }
         guard ok, let root = builder.root else {
             let error = parser.parserError.map { String(describing: $0) } ?? "the parser stopped"
             throw .malformedXML(line: parser.lineNumber, column: parser.columnNumber, reason: error)

@@ -94,16 +94,30 @@ public struct HaarCascade: Sendable {
     /// Parses and checks a cascade from the bytes of its XML file.
     public init(xml data: Data) throws(CascadeLoadError) {
         guard data.count <= Self.maximumFileBytes else { throw .tooLarge("file over \(Self.maximumFileBytes) bytes") }
+        // Cascades are ASCII. FoundationXML traps on element names that are not valid UTF-8
+        // (it force-unwraps the conversion), so such bytes never reach it.
+        guard String(validating: data, as: UTF8.self) != nil else {
+            throw .notACascade("the file is not valid UTF-8 text")
+        }
+        // OpenCV's storage format has no document type; refusing one keeps entity expansion
+        // (a few hundred bytes that expand to gigabytes) away from the XML parser.
+        if data.range(of: Data("<!DOCTYPE".utf8)) != nil || data.range(of: Data("<!ENTITY".utf8)) != nil {
+            throw .notACascade("the file declares a document type or entities, which OpenCV storage files never do")
+        }
         let root = try CascadeXMLElement.parse(data)
         guard root.name == "opencv_storage" else { throw .notACascade("the root element is <\(root.name)>, not <opencv_storage>") }
         // OpenCV reads the first top-level node as the cascade.
         guard let cascade = root.children.first else { throw .notACascade("<opencv_storage> is empty") }
+        // OpenCV tells the formats apart by content, not by `type_id` (the cat-face and plate
+        // cascades have none): new-style files have `stageType`, old-style ones `stages` with
+        // `trees` inside.
         switch cascade.attributes["type_id"] {
         case "opencv-cascade-classifier": break
         case "opencv-haar-classifier":
             throw .unsupported("old-style haartraining cascade (type_id opencv-haar-classifier); OpenCV 4 only converts these in memory")
+        case nil where cascade.child("stageType") != nil: break
         case let other:
-            throw .notACascade("<\(cascade.name)> has type_id \(other.map { "\"\($0)\"" } ?? "none")")
+            throw .notACascade("<\(cascade.name)> has type_id \(other.map { "\"\($0)\"" } ?? "none") and no stageType")
         }
         let base = cascade.name
         let stageType = try Self.text(cascade, "stageType", base)
