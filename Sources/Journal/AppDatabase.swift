@@ -44,6 +44,18 @@ public struct AppDatabase: Sendable {
         sealer = PersonalDataSealer(key: try Self.bindDeviceKey(pool, store: keyStore ?? FileDeviceKeyStore(path: Self.defaultKeyPath(journalPath: path))))
         let mode = try synchronousMode()
         guard mode == .full else { throw JournalError.durabilityNotInForce(mode) }
+        // After a recovery from a damaged file, an outbox row may have lost its business row: it
+        // can never be sent, so it is parked for staff instead of waiting for ever.
+        let orphans = try pool.write { db in
+            try db.execute(sql: """
+                UPDATE outbox SET state = 'parked', park_reason = 'lost_in_recovery'
+                WHERE state = 'pending' AND NOT EXISTS (SELECT 1 FROM business_transaction b WHERE b.seq = outbox.seq)
+                """)
+            return db.changesCount
+        }
+        if orphans > 0 {
+            logger.critical("journal items lost with a damaged page; parked for staff", metadata: ["items": "\(orphans)"])
+        }
         if let ballast, !ballast.isInPlace, !ballast.create(reserve: diskReserve) {
             logger.warning("ballast file not created: too little free space", metadata: ["ballast": "\(ballast.path)"])
         }

@@ -236,7 +236,7 @@ extension AppDatabase {
     public func parkedItems(limit: Int? = nil) throws -> [ParkedItem] {
         try writer.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT o.seq, b.kind, o.park_reason FROM outbox o JOIN business_transaction b ON b.seq = o.seq
+                SELECT o.seq, COALESCE(b.kind, 'unknown'), o.park_reason FROM outbox o LEFT JOIN business_transaction b ON b.seq = o.seq
                 WHERE o.state = 'parked' ORDER BY o.seq LIMIT ?
                 """, arguments: [limit ?? -1]).map { ParkedItem(seq: $0[0], kind: $0[1], reason: $0[2] ?? "") }
         }

@@ -16,7 +16,8 @@ import Testing
     @Test func migrationsAreNamedAndApplied() throws {
         let directory = try TestEnvironment.temporaryDirectory("journal")
         let database = try AppDatabase(path: "\(directory)/journal.sqlite")
-        #expect(try database.appliedMigrations() == ["2026-11-create-device-settings", "2026-11-create-business-transactions-and-outbox", "2026-11-create-hub-updates"])
+        #expect(try database.appliedMigrations() == ["2026-11-create-device-settings", "2026-11-create-business-transactions-and-outbox", "2026-11-create-hub-updates",
+                                                   "2026-12-create-audit-log", "2026-12-create-face-evidence"])
     }
 
     @Test func settingsSurviveReopening() throws {
