@@ -34,8 +34,9 @@ public struct CascadeDetector: Sendable {
 
     /// Every window that passed all stages, unclipped and in scan order (scale, row, column):
     /// what OpenCV's `detectMultiScaleNoGrouping` collects on one thread.
+    /// A scale factor that is not a finite number above 1 (OpenCV asserts) finds nothing.
     public func rawWindows(in image: GrayImage, settings: DetectionSettings) -> [FaceRectangle] {
-        precondition(settings.scaleFactor > 1, "scaleFactor must be above 1")
+        guard settings.scaleFactor > 1, settings.scaleFactor.isFinite else { return [] }
         let scales = Self.scales(imageWidth: image.width, imageHeight: image.height,
                                  windowWidth: cascade.windowWidth, windowHeight: cascade.windowHeight, settings: settings)
         guard !scales.isEmpty else { return [] }
@@ -161,30 +162,49 @@ final class EvaluationPlan: Sendable {
         self.nodeTilted = tiltedFlags
     }
 
-    /// Corner offsets of every node's three rectangles relative to the window's top-left entry
-    /// in the integral buffer (`CV_SUM_OFS` / `CV_TILTED_OFS`); tilted ones point into the tilted
-    /// integral, `tiltedOffset` entries after the upright one.
-    func cornerOffsets(stride: Int, tiltedOffset: Int) -> [Int32] {
-        var offsets = [Int32](repeating: 0, count: nodeThresholds.count * 12)
+    /// Int32 slots per node record: 12 corner offsets, 3 weights, threshold, left, right, 2 spare
+    /// (80 bytes, so a record never straddles more cache lines than it must).
+    static let recordSize = 20
+
+    /// One record per node, everything its evaluation reads in one place (OpenCV's `OptFeature`
+    /// plus the node): the corner offsets of its feature's three rectangles relative to the
+    /// window's top-left entry in the integral buffer (`CV_SUM_OFS` / `CV_TILTED_OFS`; tilted ones
+    /// point into the tilted integral, `tiltedOffset` entries after the upright one), the weights
+    /// and threshold as Float bit patterns, and the children, or for stump cascades the two leaf
+    /// values as Float bit patterns. Offsets depend on the row stride, so this is built per call.
+    func nodeRecords(stride: Int, tiltedOffset: Int) -> [Int32] {
+        let size = Self.recordSize
+        var records = [Int32](repeating: 0, count: nodeThresholds.count * size)
         for node in 0..<nodeThresholds.count {
+            let record = node * size
             for index in 0..<3 {
                 let base = node * 12 + index * 4
                 let x = Int(nodeRects[base]), y = Int(nodeRects[base + 1])
                 let w = Int(nodeRects[base + 2]), h = Int(nodeRects[base + 3])
+                let slot = record + index * 4
                 if nodeTilted[node] {
-                    offsets[base] = Int32(tiltedOffset + x + stride * y)
-                    offsets[base + 1] = Int32(tiltedOffset + x - h + stride * (y + h))
-                    offsets[base + 2] = Int32(tiltedOffset + x + w + stride * (y + w))
-                    offsets[base + 3] = Int32(tiltedOffset + x + w - h + stride * (y + w + h))
+                    records[slot] = Int32(tiltedOffset + x + stride * y)
+                    records[slot + 1] = Int32(tiltedOffset + x - h + stride * (y + h))
+                    records[slot + 2] = Int32(tiltedOffset + x + w + stride * (y + w))
+                    records[slot + 3] = Int32(tiltedOffset + x + w - h + stride * (y + w + h))
                 } else {
-                    offsets[base] = Int32(x + stride * y)
-                    offsets[base + 1] = Int32(x + w + stride * y)
-                    offsets[base + 2] = Int32(x + stride * (y + h))
-                    offsets[base + 3] = Int32(x + w + stride * (y + h))
+                    records[slot] = Int32(x + stride * y)
+                    records[slot + 1] = Int32(x + w + stride * y)
+                    records[slot + 2] = Int32(x + stride * (y + h))
+                    records[slot + 3] = Int32(x + w + stride * (y + h))
                 }
+                records[record + 12 + index] = Int32(bitPattern: nodeWeights[node * 3 + index].bitPattern)
+            }
+            records[record + 15] = Int32(bitPattern: nodeThresholds[node].bitPattern)
+            if stumps {
+                records[record + 16] = Int32(bitPattern: stumpLeft[node].bitPattern)
+                records[record + 17] = Int32(bitPattern: stumpRight[node].bitPattern)
+            } else {
+                records[record + 16] = nodeLefts[node]
+                records[record + 17] = nodeRights[node]
             }
         }
-        return offsets
+        return records
     }
 
     func scan(_ image: UnsafePointer<UInt8>, width: Int, height: Int, scales: [Float]) -> [FaceRectangle] {
@@ -200,7 +220,7 @@ final class EvaluationPlan: Sendable {
         defer { squares.deallocate() }
         let level = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, firstWidth * firstHeight))
         defer { level.deallocate() }
-        let offsets = cornerOffsets(stride: stride, tiltedOffset: plane)
+        let records = nodeRecords(stride: stride, tiltedOffset: plane)
         // detectMultiScaleNoGrouping: nstripes = cvCeil(first level's working width / 32.)
         let stripes = Int((Double(firstWidth + 1 - windowWidth) / 32).rounded(.up))
 
@@ -219,8 +239,8 @@ final class EvaluationPlan: Sendable {
             let workingHeight = levelHeight + 1 - windowHeight
             let stripeSize = max((workingHeight / step + stripes - 1) / stripes, 1) * step
             let rowEnd = min(stripes * stripeSize, workingHeight)
-            offsets.withUnsafeBufferPointer { offsets in
-                scanLevel(integrals: integrals, squares: squares, stride: stride, offsets: offsets.baseAddress!,
+            records.withUnsafeBufferPointer { records in
+                scanLevel(integrals: integrals, squares: squares, stride: stride, records: records.baseAddress!,
                           levelWidth: levelWidth, rowEnd: rowEnd, step: step, scale: scale, into: &found)
             }
         }
@@ -228,7 +248,7 @@ final class EvaluationPlan: Sendable {
     }
 
     private func scanLevel(integrals: UnsafePointer<Int32>, squares: UnsafePointer<UInt32>, stride: Int,
-                           offsets: UnsafePointer<Int32>, levelWidth: Int, rowEnd: Int, step: Int, scale: Float,
+                           records: UnsafePointer<Int32>, levelWidth: Int, rowEnd: Int, step: Int, scale: Float,
                            into found: inout [FaceRectangle]) {
         let columns = levelWidth + 1 - windowWidth
         let windowOnImageWidth = roundEven(Float(windowWidth) * scale)
@@ -238,14 +258,9 @@ final class EvaluationPlan: Sendable {
         let n2 = 1 + stride * (windowHeight - 1), n3 = windowWidth - 1 + stride * (windowHeight - 1)
         let area = Double((windowWidth - 2) * (windowHeight - 2))
 
+        let size = Self.recordSize
         stageThresholds.withUnsafeBufferPointer { stageThresholds in
         stageEnds.withUnsafeBufferPointer { stageEnds in
-        nodeWeights.withUnsafeBufferPointer { weights in
-        nodeThresholds.withUnsafeBufferPointer { thresholds in
-        stumpLeft.withUnsafeBufferPointer { stumpLeft in
-        stumpRight.withUnsafeBufferPointer { stumpRight in
-        nodeLefts.withUnsafeBufferPointer { lefts in
-        nodeRights.withUnsafeBufferPointer { rights in
         treeNodeStarts.withUnsafeBufferPointer { treeNodeStarts in
         treeLeafStarts.withUnsafeBufferPointer { treeLeafStarts in
         leaves.withUnsafeBufferPointer { leaves in
@@ -272,19 +287,22 @@ final class EvaluationPlan: Sendable {
                                 let end = stageEnds[stage]
                                 var sum = 0.0
                                 if stumps {
+                                    var record = records + tree * size
                                     while tree < end {
-                                        let value = Self.feature(tree, p, offsets, weights.baseAddress!) * normalisation
-                                        sum += Double(value < thresholds[tree] ? stumpLeft[tree] : stumpRight[tree])
+                                        let value = Self.feature(record, p) * normalisation
+                                        let leaf = value < Float(bitPattern: UInt32(bitPattern: record[15])) ? record[16] : record[17]
+                                        sum += Double(Float(bitPattern: UInt32(bitPattern: leaf)))
                                         tree += 1
+                                        record += size
                                     }
                                 } else {
                                     while tree < end {
-                                        let root = Int(treeNodeStarts[tree])
+                                        let root = records + Int(treeNodeStarts[tree]) * size
                                         var index = 0
                                         repeat {
-                                            let node = root + index
-                                            let value = Self.feature(node, p, offsets, weights.baseAddress!) * normalisation
-                                            index = Int(value < thresholds[node] ? lefts[node] : rights[node])
+                                            let record = root + index * size
+                                            let value = Self.feature(record, p) * normalisation
+                                            index = Int(value < Float(bitPattern: UInt32(bitPattern: record[15])) ? record[16] : record[17])
                                         } while index > 0
                                         sum += Double(leaves[Int(treeLeafStarts[tree]) - index])
                                         tree += 1
@@ -311,21 +329,21 @@ final class EvaluationPlan: Sendable {
                 }
                 y += step
             }
-        }}}}}}}}}}}
+        }}}}}
     }
 
     /// `OptFeature::calc`: weighted rectangle sums in Float, the third only if its weight is not 0.
     @inline(__always)
-    private static func feature(_ node: Int, _ p: UnsafePointer<Int32>, _ offsets: UnsafePointer<Int32>,
-                                _ weights: UnsafePointer<Float>) -> Float {
-        let o = offsets + node * 12
-        let w = weights + node * 3
-        let r0 = p[Int(o[0])] &- p[Int(o[1])] &- p[Int(o[2])] &+ p[Int(o[3])]
-        let r1 = p[Int(o[4])] &- p[Int(o[5])] &- p[Int(o[6])] &+ p[Int(o[7])]
-        var value = w[0] * Float(r0) + w[1] * Float(r1)
-        if w[2] != 0 {
-            let r2 = p[Int(o[8])] &- p[Int(o[9])] &- p[Int(o[10])] &+ p[Int(o[11])]
-            value += w[2] * Float(r2)
+    private static func feature(_ record: UnsafePointer<Int32>, _ p: UnsafePointer<Int32>) -> Float {
+        let r0 = p[Int(record[0])] &- p[Int(record[1])] &- p[Int(record[2])] &+ p[Int(record[3])]
+        let r1 = p[Int(record[4])] &- p[Int(record[5])] &- p[Int(record[6])] &+ p[Int(record[7])]
+        let w0 = Float(bitPattern: UInt32(bitPattern: record[12]))
+        let w1 = Float(bitPattern: UInt32(bitPattern: record[13]))
+        let w2 = Float(bitPattern: UInt32(bitPattern: record[14]))
+        var value = w0 * Float(r0) + w1 * Float(r1)
+        if w2 != 0 {
+            let r2 = p[Int(record[8])] &- p[Int(record[9])] &- p[Int(record[10])] &+ p[Int(record[11])]
+            value += w2 * Float(r2)
         }
         return value
     }
