@@ -28,32 +28,41 @@ struct JournalBench: AsyncParsableCommand {
     @Option(help: "The zizhu-hub binary (default: next to this one).") var hub: String?
 
     static let payload = #"{"copies":1,"document":"参保证明"}"#
+    /// The same fact with a citizen ID and a name (synthetic), which the journal seals per field.
+    static let personalPayload = #"{"citizen_id":"110101199003074573","copies":1,"document":"参保证明","name":"测试甲乙丙"}"#
 
     func run() async throws {
         let folder = directory ?? NSTemporaryDirectory() + "zizhu-journal-bench-\(getpid())"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         // Alternate the two so disk cache and thermal state favour neither.
-        var journalRates: [Double] = [], rawRates: [Double] = []
+        var journalRates: [Double] = [], rawRates: [Double] = [], sealedRates: [Double] = [], rawPersonalRates: [Double] = []
         for round in 0..<2 {
-            rawRates.append(try rawSQLiteRate(path: "\(folder)/raw-\(round).sqlite"))
-            journalRates.append(try journalRate(path: "\(folder)/journal-\(round).sqlite"))
+            rawRates.append(try rawSQLiteRate(path: "\(folder)/raw-\(round).sqlite", payload: Self.payload))
+            journalRates.append(try journalRate(path: "\(folder)/journal-\(round).sqlite", payload: Self.payload))
+            rawPersonalRates.append(try rawSQLiteRate(path: "\(folder)/raw-personal-\(round).sqlite", payload: Self.personalPayload))
+            sealedRates.append(try journalRate(path: "\(folder)/journal-sealed-\(round).sqlite", payload: Self.personalPayload))
         }
+        func runs(_ rates: [Double]) -> String { rates.map { String(format: "%.0f", $0) }.joined(separator: ", ") }
         let journal = journalRates.max() ?? 0, raw = rawRates.max() ?? 0
-        print(String(format: "journal (GRDB, FULL, outbox): %.0f commits/s  (runs: %@)", journal, journalRates.map { String(format: "%.0f", $0) }.joined(separator: ", ")))
-        print(String(format: "raw sqlite3 (FULL, same rows): %.0f commits/s  (runs: %@)", raw, rawRates.map { String(format: "%.0f", $0) }.joined(separator: ", ")))
+        let sealed = sealedRates.max() ?? 0, rawPersonal = rawPersonalRates.max() ?? 0
+        print(String(format: "journal (GRDB, FULL, outbox): %.0f commits/s  (runs: %@)", journal, runs(journalRates)))
+        print(String(format: "raw sqlite3 (FULL, same rows): %.0f commits/s  (runs: %@)", raw, runs(rawRates)))
         print(String(format: "ratio journal/raw: %.2f", journal / raw))
+        print(String(format: "journal, citizen ID and name sealed (AES-GCM): %.0f commits/s  (runs: %@)", sealed, runs(sealedRates)))
+        print(String(format: "raw sqlite3, the same fields in clear: %.0f commits/s  (runs: %@)", rawPersonal, runs(rawPersonalRates)))
+        print(String(format: "ratio sealed journal/raw: %.2f", sealed / rawPersonal))
         if backlog > 0 { try await drain(folder: folder) }
     }
 
-    func journalRate(path: String) throws -> Double {
+    func journalRate(path: String, payload: String) throws -> Double {
         let database = try AppDatabase(path: path, diskReserve: DiskReserve(minimumFreeBytes: 0))
         let clock = ContinuousClock()
         let start = clock.now
-        for _ in 0..<commits { try database.record(kind: "certificate.printed", payloadJSON: Self.payload) }
+        for _ in 0..<commits { try database.record(kind: "certificate.printed", payloadJSON: payload) }
         return Double(commits) / (clock.now - start).seconds
     }
 
-    func rawSQLiteRate(path: String) throws -> Double {
+    func rawSQLiteRate(path: String, payload: String) throws -> Double {
         var handle: OpaquePointer?
         guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nil) == SQLITE_OK, let db = handle else {
             throw BenchError("sqlite3_open_v2 \(path) failed")
@@ -91,7 +100,7 @@ struct JournalBench: AsyncParsableCommand {
             sqlite3_reset(maxSeq)
             sqlite3_bind_int64(insertBusiness, 1, seq)
             sqlite3_bind_text(insertBusiness, 2, "certificate.printed", -1, transient)
-            sqlite3_bind_text(insertBusiness, 3, Self.payload, -1, transient)
+            sqlite3_bind_text(insertBusiness, 3, payload, -1, transient)
             sqlite3_bind_double(insertBusiness, 4, Date().timeIntervalSince1970)
             sqlite3_bind_text(insertBusiness, 5, bootID, -1, transient)
             sqlite3_bind_int64(insertBusiness, 6, Int64(clock.now.hashValue & 0x7fff_ffff))
