@@ -369,6 +369,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
+                "TextConsole",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/TestSupport",
@@ -415,6 +416,11 @@ let package = Package(
             name: "TextConsoleTests",
             dependencies: ["TextConsole", "ConsoleDemo", "TestSupport"],
             exclude: ["Goldens"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "KioskFlowTests",
+            dependencies: ["TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

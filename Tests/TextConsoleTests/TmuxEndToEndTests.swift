@@ -7,61 +7,7 @@ import TextConsole
 /// reports with `send-keys`, the screen read back with `capture-pane -e`. Through the demo's
 /// three screens: size choice, PIN pad, records.
 @Suite(.serialized) struct TmuxEndToEndTests {
-    final class Tmux: Sendable {
-        let tmux: String
-        let socket: String
-        let server: ManagedProcess
-
-        /// Starts a private tmux server whose one pane runs the shell `command`.
-        init(command: String, columns: Int, rows: Int) async throws {
-            tmux = try TestEnvironment.requireProgram("/usr/bin/tmux", package: "tmux")
-            socket = "zizhu-test-\(getpid())-\(UUID().uuidString.prefix(8))"
-            try await TestEnvironment.run(tmux, ["-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", "demo",
-                                                 "-x", String(columns), "-y", String(rows), command])
-            let pid = try await TestEnvironment.run(tmux, ["-L", socket, "display", "-p", "-t", "demo", "#{pid}"])
-            server = ManagedProcess(adopting: Int32(pid.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0, name: "tmux", logPath: "/dev/null")
-            // Without these an attaching client could resize the window, and a status line would take a row.
-            try await TestEnvironment.run(tmux, ["-L", socket, "set", "-g", "window-size", "manual"])
-            try await TestEnvironment.run(tmux, ["-L", socket, "set", "-g", "status", "off"])
-        }
-
-        func capture(escapes: Bool = false) async throws -> String {
-            try await TestEnvironment.run(tmux, ["-L", socket, "capture-pane", "-p", "-t", "demo"] + (escapes ? ["-e"] : []))
-        }
-
-        func send(_ text: String) async throws {
-            try await TestEnvironment.run(tmux, ["-L", socket, "send-keys", "-t", "demo", "-l", text])
-        }
-
-        func waitFor(_ text: String) async throws {
-            try await TestEnvironment.waitUntil("「\(text)」 on screen", timeout: .seconds(10)) {
-                try await capture().contains(text)
-            }
-        }
-
-        /// Taps the middle of `label` on the lowest row showing it (buttons sit below the text that
-        /// names them), as xterm reports a touch: press, then release.
-        func tap(_ label: String) async throws {
-            let lines = try await capture().components(separatedBy: "\n")
-            guard let row = lines.lastIndex(where: { $0.contains(label) }), let range = lines[row].range(of: label) else {
-                throw TestEnvironmentError.timedOut("「\(label)」 on screen:\n\(lines.joined(separator: "\n"))")
-            }
-            // capture-pane prints a wide character once, so the cell column is the display width before it.
-            let column = DisplayWidth.of(lines[row][..<range.lowerBound]) + DisplayWidth.of(label) / 2 + 1
-            try await send("\u{1B}[<0;\(column);\(row + 1)M\u{1B}[<0;\(column);\(row + 1)m")
-        }
-
-        /// Taps the middle of a cell rectangle (0-based, as the layout gives it).
-        func tap(_ rect: CellRect) async throws {
-            let column = rect.column + rect.width / 2 + 1, row = rect.row + rect.height / 2 + 1
-            try await send("\u{1B}[<0;\(column);\(row)M\u{1B}[<0;\(column);\(row)m")
-        }
-
-        func stop() async {
-            _ = try? await TestEnvironment.run(tmux, ["-L", socket, "kill-server"])
-            await server.stop()
-        }
-    }
+    typealias Tmux = TmuxPane
 
     @Test(arguments: [(120, 22), (96, 18)])
     func tapThroughTheDemoWithThePINPad(columns: Int, rows: Int) async throws {

@@ -1,0 +1,168 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+import TestSupport
+
+/// The kiosk as a citizen meets it: `zizhu-kiosk run` in tmux, with the real pcscd + vpcd +
+/// zizhu-cardsim, the private cupsd with the emulated receipt printer, and a seeded hub on
+/// loopback that the kiosk enrolled with. Taps are SGR mouse reports, as xterm sends them.
+@Suite(.serialized) struct KioskFlowTests {
+    /// Everything one kiosk needs, started for one test and stopped after it.
+    struct World: Sendable {
+        let pcscd: PrivatePCSCD
+        let cardsim: ManagedProcess
+        let printer: PrinterSimulator
+        let cups: PrivateCUPSD
+        let hub: HubUnderTest
+        let folder: String
+        let environment: [String: String]
+
+        var cardControl: String { folder + "/cardsim.sock" }
+
+        static func start(pcscd: PrivatePCSCD, card: String = "zhang-san-3.0.json") async throws -> World {
+            let folder = try TestEnvironment.temporaryDirectory("kiosk-flow")
+            // The emulator writes PIN tries back into its profile, like a chip: use a copy.
+            try FileManager.default.copyItem(atPath: "\(TestEnvironment.repositoryRoot)/assets/cards", toPath: folder + "/cards")
+            let cardsim = try pcscd.startCardSimulator(arguments: ["--control", folder + "/cardsim.sock", "--profile", folder + "/cards/" + card])
+            let printer = try await PrinterSimulator.start()
+            let cups = try await PrivateCUPSD.start(receiptPrinterPort: printer.port)
+            let database = folder + "/hub.sqlite"
+            try await TestEnvironment.run(TestEnvironment.executable("zizhu-hub"), [
+                "seed-demo", "--database", database, "--people", "200", "--cards", "\(TestEnvironment.repositoryRoot)/assets/cards",
+            ])
+            let hub = try await HubUnderTest.start(environment: ["ZIZHU_STORAGE_DATABASE": database])
+            let environment = [
+                "PCSCLITE_CSOCK_NAME": "\(pcscd.directory)/run/pcscd.comm",
+                "ZIZHU_PRINTER_CUPS_SERVER": cups.server,
+                "ZIZHU_HUB_URL": hub.url,
+                "ZIZHU_UI_ASSETS_DIRECTORY": "\(TestEnvironment.repositoryRoot)/assets",
+                "ZIZHU_STORAGE_STATE_DIRECTORY": folder + "/kiosk",
+                "ZIZHU_UI_SPEECH": "off",
+                "ZIZHU_UI_SPEECH_TRANSCRIPT": folder + "/speech.log",
+                "ZIZHU_CARDSIM_CONTROL": folder + "/cardsim.sock",
+            ]
+            // Enrolled as an operator does it: a one-time code from zizhuctl, then zizhu-kiosk enroll.
+            let code = try await TestEnvironment.run(TestEnvironment.executable("zizhuctl"), [
+                "hub", "enroll-code", "--office", "湖滨街道", "--database", database,
+            ]).trimmingCharacters(in: .whitespacesAndNewlines)
+            try await TestEnvironment.run(TestEnvironment.executable("zizhu-kiosk"), ["enroll", hub.url, code], environment: environment)
+            return World(pcscd: pcscd, cardsim: cardsim, printer: printer, cups: cups, hub: hub, folder: folder, environment: environment)
+        }
+
+        func stop() async {
+            await cardsim.stop()
+            await cups.stop()
+            await printer.stop()
+            await hub.stop()
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+
+        /// `zizhu-kiosk run` in a tmux pane of the kiosk's normal grid; its log goes to a file.
+        func kiosk(columns: Int = 120, rows: Int = 22) async throws -> TmuxPane {
+            let exports = environment.map { "\($0.key)='\($0.value)'" }.sorted().joined(separator: " ")
+            return try await TmuxPane(command: "exec env \(exports) \(try TestEnvironment.executable("zizhu-kiosk")) run 2>>\(folder)/kiosk.log",
+                                      columns: columns, rows: rows)
+        }
+
+        func zizhuctl(_ arguments: [String]) async throws -> String {
+            try await TestEnvironment.run(TestEnvironment.executable("zizhuctl"), arguments, environment: environment)
+        }
+
+        /// The hub's verification answer for a code, as a phone's JSON client gets it.
+        func verify(_ code: String) async throws -> String {
+            let compact = code.replacingOccurrences(of: "-", with: "")
+            let (data, _) = try await URLSession.shared.data(for: {
+                var request = URLRequest(url: URL(string: "\(hub.url)/verify/\(compact)")!)
+                request.setValue("application/json", forHTTPHeaderField: "Accept")
+                return request
+            }())
+            return String(decoding: data, as: UTF8.self)
+        }
+
+        func kioskLog() -> String { (try? String(contentsOfFile: folder + "/kiosk.log", encoding: .utf8)) ?? "" }
+    }
+
+    /// Card in, 打印参保证明 for every type over the last 12 months, the paper comes out with a
+    /// code, the code verifies as genuine at the hub once the journal has synced, and the session
+    /// ends when the card is taken.
+    @Test func aCertificatePrintedAtTheKioskVerifiesAtTheHub() async throws {
+        try await PrivatePCSCD.with { pcscd in
+            let world = try await World.start(pcscd: pcscd)
+            let kiosk = try await world.kiosk()
+            do {
+                try await kiosk.waitFor("请核对您的信息", timeout: .seconds(60))
+                let confirm = try await kiosk.capture()
+                #expect(confirm.contains("张*") && confirm.contains("330102********1213"))
+                #expect(!confirm.contains("198001011213"), "the full citizen ID never reaches the screen")
+                try await kiosk.tap("确认")
+                try await kiosk.waitFor("请选择要办理的业务")
+                try await kiosk.tap("打印参保证明")
+                try await kiosk.waitFor("请选择险种", timeout: .seconds(60))
+                try await kiosk.tap("全部险种")
+                try await kiosk.waitFor("请选择证明的时间范围")
+                try await kiosk.tap("最近12个月")
+                try await kiosk.waitFor("请核对要打印的内容")
+                try await kiosk.tap("打印")
+                try await kiosk.waitFor("参保证明已打印", timeout: .seconds(90))
+                let screen = try await kiosk.capture()
+                guard let code = screen.firstMatch(of: /验证码是 ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})/)?.1 else {
+                    Issue.record("no verification code on screen:\n\(screen)")
+                    return
+                }
+                // The paper carries the same code.
+                let transcripts = try await world.printer.waitForTranscripts(1, timeout: .seconds(30))
+                #expect(transcripts.joined().contains(String(code)), "the receipt shows \(code)")
+                // The journal syncs in the background; the hub then knows the certificate.
+                var answer = ""
+                try await TestEnvironment.waitUntil("the hub verifies \(code)", timeout: .seconds(90)) {
+                    answer = try await world.verify(String(code))
+                    return answer.contains("\"genuine\"")
+                }
+                #expect(answer.contains("张*"), "the verify page shows the holder masked: \(answer)")
+                #expect(!answer.contains("张三"))
+
+                try await kiosk.tap("结束办理")
+                try await kiosk.waitFor("请取走您的社保卡")
+                _ = try await world.zizhuctl(["card", "remove"])
+                try await kiosk.waitFor("谢谢使用", timeout: .seconds(30))
+                #expect(!world.kioskLog().contains("330102198001011213"), "the log carries no full citizen ID")
+            } catch {
+                Issue.record("screen:\n\((try? await kiosk.capture()) ?? "")\nkiosk log:\n\(world.kioskLog().suffix(3000))")
+                await kiosk.stop()
+                await world.stop()
+                throw error
+            }
+            await kiosk.stop()
+            await world.stop()
+        }
+    }
+
+    /// The card is pulled while the citizen is choosing: the session ends on the spot, says so,
+    /// and nothing is printed or journalled for it.
+    @Test func pullingTheCardMidServiceEndsTheSession() async throws {
+        try await PrivatePCSCD.with { pcscd in
+            let world = try await World.start(pcscd: pcscd)
+            let kiosk = try await world.kiosk()
+            do {
+                try await kiosk.waitFor("请核对您的信息", timeout: .seconds(60))
+                try await kiosk.tap("确认")
+                try await kiosk.waitFor("请选择要办理的业务")
+                try await kiosk.tap("打印参保证明")
+                try await kiosk.waitFor("请选择险种", timeout: .seconds(60))
+                _ = try await world.zizhuctl(["card", "remove"])
+                try await kiosk.waitFor("社保卡已拔出", timeout: .seconds(30))
+                try await kiosk.waitFor("请插入社保卡")
+                #expect(world.printer.transcripts().isEmpty)
+            } catch {
+                Issue.record("screen:\n\((try? await kiosk.capture()) ?? "")\nkiosk log:\n\(world.kioskLog().suffix(3000))")
+                await kiosk.stop()
+                await world.stop()
+                throw error
+            }
+            await kiosk.stop()
+            await world.stop()
+        }
+    }
+}
