@@ -23,8 +23,8 @@ public struct KioskConfiguration: Sendable, Equatable {
     public var stateDirectory = "/var/lib/zizhu"
     /// Longest time face evidence stays on the kiosk when the hub has not acknowledged it.
     public var faceEvidenceRetentionHours = 72
-    /// Longest time face evidence stays on the kiosk when the hub has not acknowledged it.
-    public var faceEvidenceRetentionHours = 72
+    /// Size of the emergency ballast file beside the journal, in MiB (0: none).
+    public var ballastMiB = 64
     public var logFormat: LogLineFormat = .logfmt
     public var logLevel: Logger.Level = .info
     /// How the screens are spoken: espeak-ng (Mandarin), or not at all (a silent test rig).
@@ -65,9 +65,8 @@ public struct KioskConfiguration: Sendable, Equatable {
         .integer("storage.face_evidence_retention_hours", \.faceEvidenceRetentionHours, range: 1...720,
                  default: KioskConfiguration().faceEvidenceRetentionHours,
                  summary: "Face evidence is deleted once the hub acknowledges it, and after this many hours in any case."),
-        .integer("storage.face_evidence_retention_hours", \.faceEvidenceRetentionHours, range: 1...720,
-                 default: KioskConfiguration().faceEvidenceRetentionHours,
-                 summary: "Face evidence is deleted once the hub acknowledges it, and after this many hours in any case."),
+        .integer("storage.ballast_mib", \.ballastMiB, range: 0...4096, default: KioskConfiguration().ballastMiB,
+                 summary: "Emergency space (MiB) kept in a file beside the journal, released when the disk fills mid-service; 0 for none."),
         .choice("log.format", \.logFormat, default: .logfmt, summary: "Log line format on standard error."),
         .choice("log.level", \.logLevel, default: .info, summary: "Lowest level logged."),
         .choice("ui.speech", \.speech, default: .espeak, summary: "Speak every screen with espeak-ng (Mandarin), or off."),

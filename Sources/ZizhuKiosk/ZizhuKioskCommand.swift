@@ -169,10 +169,12 @@ func openJournal(_ settings: KioskConfiguration, logger: Logger) throws -> AppDa
                                                 attributes: [.posixPermissions: 0o700])
         let journalPath = "\(directory)/journal.sqlite"
         // The device key (journal-data.key, 0600) and the ballast file live beside the journal.
-        let journal = try AppDatabase(path: journalPath, ballast: Ballast.standard(journalPath: journalPath), logger: logger)
+        let ballast = settings.ballastMiB > 0
+            ? Ballast(path: Ballast.standard(journalPath: journalPath).path, bytes: Int64(settings.ballastMiB) << 20) : nil
+        let journal = try AppDatabase(path: journalPath, ballast: ballast, logger: logger)
         // A damaged journal must not take new work. Recovery (README, "Journal recovery"): stop
-        // the kiosk, copy the file aside, and let a technician rescue the unsent rows with
-        // `sqlite3 journal.sqlite .recover` before starting on a fresh file.
+        // the kiosk, copy the file aside, and let a technician rescue the readable rows with
+        // `sqlite3 journal.sqlite .dump` into a fresh file beside the same device key.
         let problems = try journal.integrityCheck()
         guard problems == ["ok"] else {
             logger.critical("journal damaged", metadata: ["path": .string(directory), "problems": .stringConvertible(problems.count)])
