@@ -3,7 +3,9 @@ import Foundation
 /// Plays recorded frames (JPEG or binary PGM files) as if a camera delivered them at a fixed rate:
 /// the demo's camera, and the tests' way to replay a scripted sequence through the real decode path.
 ///
-/// Frame `n` has timestamp `n / framesPerSecond`, whatever the pacing, so a replay is deterministic.
+/// Frame `n` has timestamp `n / framesPerSecond`, whatever the pacing, so an immediate replay is
+/// deterministic. Paced in real time, a reader that falls behind gets the frame due now, as from
+/// a camera, and the missed frames are dropped.
 public actor FileFrameSource: FrameSource {
     public enum Pacing: Sendable {
         /// Waits until each frame's time has come, like a camera (the demo).
@@ -59,12 +61,22 @@ public actor FileFrameSource: FrameSource {
         guard !closed else { throw .ended }
         guard !files.isEmpty else { throw .ended }
         if next >= files.count, atEnd == .stop { throw .ended }
+        if pacing == .realTime {
+            // Like a camera, a late reader gets the frame due now; the ones it missed are dropped.
+            let clock = ContinuousClock()
+            let start = started ?? clock.now
+            started = start
+            let due = Int((start.duration(to: clock.now) / interval).rounded(.down))
+            if due > next {
+                next = due
+                if next >= files.count, atEnd == .stop { throw .ended }
+            }
+        }
         let sequence = next
         let timestamp = interval * sequence
         if pacing == .realTime {
             let clock = ContinuousClock()
             let start = started ?? clock.now
-            started = start
             let due = start + timestamp
             if due - clock.now > timeout {
                 try? await Task.sleep(until: clock.now + timeout, clock: clock)
