@@ -143,7 +143,7 @@ def main():
     case("frame-b", alt2, 1.3, (60, 60), (300, 300))
     case("astronaut-320", alt2, 1.05)
     # A minimum size no scale reaches exactly: the nearest scale is taken.
-    case("astronaut-320", alt2, 1.1, (150, 150), (150, 150))
+    case("frame-b", alt2, 1.1, (215, 215), (215, 215))
     # Stumps (frontalface_default, 24×24), eyes (stumps), eyeglasses (depth-3 trees, tilted
     # features), profile.
     for name in ["astronaut-512", "frame-a", "basketball1", "messi5"]:
