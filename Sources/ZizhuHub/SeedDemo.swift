@@ -65,7 +65,7 @@ struct SeedDemo: AsyncParsableCommand {
         try await location.withStore(logger: logger) { store in
             let existing = try await store.populationCount()
             guard existing == 0 else {
-                throw ValidationError("the hub at \(location.displayName) already holds \(existing) people; seed-demo only fills an empty hub (use a new database)")
+                throw SeedRefusal(message: "the hub at \(location.displayName) already holds \(existing) people; seed-demo only fills an empty hub (use a new database)")
             }
             try await store.insertPopulation(holders)
             let (hospitals, slots) = population.hospitals()
@@ -122,6 +122,12 @@ struct SeedDemo: AsyncParsableCommand {
                                          name: profile.name, sex: profile.sex, birthDate: profile.birth_date)
         }
     }
+}
+
+/// Seeding refused for the operator to act on; not a usage error, so no usage text follows.
+struct SeedRefusal: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
 }
 
 /// Deletes the evidence of decided submissions once their retention ends: a sweep at start and
