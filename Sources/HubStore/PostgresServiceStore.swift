@@ -283,14 +283,14 @@ extension PostgresHubStore {
     }
 
     static func decide(_ connection: PostgresConnection, reviewID: Int64, deviceID: String, submissionID: String, citizenID: String,
-                       decision: ReviewDecision, by decider: String, now: Date, _ logger: Logger) async throws {
+                       decision: ReviewDecision, by decider: String, now: Date, touchingPerson: Bool = true, _ logger: Logger) async throws {
         let outcome = ServiceUpdates.reviewOutcome(decision)
         try await connection.query("""
             UPDATE qualification_reviews SET status = \(outcome.status.rawValue), decided_by = \(decider), decided_at = \(now.storedMilliseconds),
               reason = \(outcome.reason) WHERE id = \(reviewID)
             """, logger: logger)
         var opens: String?, dueBy: String?
-        if let person = try await person(connection, citizenID: citizenID, logger) {
+        if touchingPerson, let person = try await person(connection, citizenID: citizenID, logger) {
             let next = person.afterDecision(decision, today: ChinaDay.of(now))
             try await connection.query("""
                 UPDATE people SET qualification_status = \(next.status.rawValue), qualification_window_opens = \(next.opens),
@@ -389,7 +389,7 @@ extension PostgresHubStore {
                 try await Self.audit(connection, now, deviceID, "review.submitted", "review \(reviewID) \(AuditSubject.person(submission.card.citizenID))", "pending", logger)
                 if try await Self.person(connection, submission.card, logger) == nil {
                     try await Self.decide(connection, reviewID: reviewID, deviceID: deviceID, submissionID: submission.submissionID,
-                                          citizenID: submission.card.citizenID, decision: .reject(reason: "card_mismatch"), by: "policy", now: now, logger)
+                                          citizenID: submission.card.citizenID, decision: .reject(reason: "card_mismatch"), by: "policy", now: now, touchingPerson: false, logger)
                 } else if policy.approvesAutomatically(submission.facts) {
                     try await Self.decide(connection, reviewID: reviewID, deviceID: deviceID, submissionID: submission.submissionID,
                                           citizenID: submission.card.citizenID, decision: .approve, by: "policy", now: now, logger)

@@ -197,14 +197,15 @@ extension SQLiteHubStore {
         }
     }
 
-    /// Records a decision, sets the person's state and queues the result for the kiosk.
+    /// Records a decision, sets the person's state and queues the result for the kiosk. A
+    /// submission whose card did not match leaves the person's record alone (`touchingPerson`).
     static func decide(_ db: Database, reviewID: Int64, deviceID: String, submissionID: String, citizenID: String,
-                       decision: ReviewDecision, by decider: String, now: Date) throws {
+                       decision: ReviewDecision, by decider: String, now: Date, touchingPerson: Bool = true) throws {
         let outcome = ServiceUpdates.reviewOutcome(decision)
         try db.execute(sql: "UPDATE qualification_reviews SET status = ?, decided_by = ?, decided_at = ?, reason = ? WHERE id = ?",
                        arguments: [outcome.status.rawValue, decider, now.storedMilliseconds, outcome.reason, reviewID])
         var opens: String?, dueBy: String?
-        if let person = try personByID(db, citizenID) {
+        if touchingPerson, let person = try personByID(db, citizenID) {
             let next = person.afterDecision(decision, today: ChinaDay.of(now))
             try db.execute(sql: """
                 UPDATE people SET qualification_status = ?, qualification_window_opens = ?, qualification_due_by = ?, qualification_last_passed = ?
@@ -285,7 +286,7 @@ extension SQLiteHubStore {
                 try audit(db, now, deviceID, "review.submitted", "review \(reviewID) \(AuditSubject.person(submission.card.citizenID))", "pending")
                 if try person(db, submission.card) == nil {
                     try decide(db, reviewID: reviewID, deviceID: deviceID, submissionID: submission.submissionID, citizenID: submission.card.citizenID,
-                               decision: .reject(reason: "card_mismatch"), by: "policy", now: now)
+                               decision: .reject(reason: "card_mismatch"), by: "policy", now: now, touchingPerson: false)
                 } else if policy.approvesAutomatically(submission.facts) {
                     try decide(db, reviewID: reviewID, deviceID: deviceID, submissionID: submission.submissionID, citizenID: submission.card.citizenID,
                                decision: .approve, by: "policy", now: now)

@@ -95,6 +95,7 @@ struct ServiceDataTests {
                     "evidence": evidence,
                 ])
             }
+            let bystander = try Self.json(try await kiosk.client.queryQualification(body: .json(.init(citizenId: people[2].id, cardNumber: people[2].card))))
             // Fully proved: approved by policy. A quality flag: waits for staff. A wrong card: refused.
             let batch = Components.Schemas.TransactionBatch(deviceId: kiosk.deviceID, items: [
                 try submission(1, people[0]), try submission(2, people[1], flags: ["low_light"]), try submission(3, people[2], card: "Z00000000"),
@@ -136,6 +137,8 @@ struct ServiceDataTests {
             #expect(state.status == .passed && state.dueBy == approved["due_by"] as? String && state.lastPassed == ChinaDay.of(Date()).description)
             let rejectedState = try Self.json(try await kiosk.client.queryQualification(body: .json(.init(citizenId: people[1].id, cardNumber: people[1].card))))
             #expect(rejectedState.status != .passed && rejectedState.status != .underReview)
+            // A submission with someone's ID but another card changes nothing of theirs.
+            #expect(try Self.json(try await kiosk.client.queryQualification(body: .json(.init(citizenId: people[2].id, cardNumber: people[2].card)))) == bystander)
 
             // Retention: evidence deleted after the decision, each deletion audited.
             let deleted = try await world.withStore { try await $0.purgeEvidence(decidedBefore: Date().addingTimeInterval(60), now: Date()) }
