@@ -310,6 +310,8 @@ struct HubIngest: AsyncParsableCommand {
         process.arguments = ["serve", "--host", "127.0.0.1", "--port", String(port), "--database", database]
         var environment = ProcessInfo.processInfo.environment
         environment["ZIZHU_LOG_LEVEL"] = environment["ZIZHU_LOG_LEVEL"] ?? "warning"
+        // Not the working directory (PostgreSQL's default key path): the benchmark's own file.
+        environment["ZIZHU_STORAGE_EVIDENCE_KEY"] = environment["ZIZHU_STORAGE_EVIDENCE_KEY"] ?? NSTemporaryDirectory() + "zizhu-bench-evidence.key"
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
         try process.run()
