@@ -84,6 +84,8 @@ enum VerifyPage {
             table{border-collapse:collapse;width:100%;margin-top:1em}
             th,td{text-align:left;vertical-align:top;padding:.4em .3em;border-bottom:1px solid #999}
             th{white-space:nowrap;padding-right:1em;font-weight:bold}
+            td{overflow-wrap:anywhere}
+            @media (max-width:600px){table,tbody,tr,th,td{display:block}th{border-bottom:0;padding-bottom:0}td{padding-top:.1em}}
             </style></head>
             <body>
             <h1>\(escape(title))</h1>

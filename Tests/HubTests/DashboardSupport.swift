@@ -133,7 +133,7 @@ enum FleetSeeder {
             var seqs = Array(Int64(1)...Int64(served))
             if state == "gap" { seqs += [Int64(served + 3), Int64(served + 4)] }
             let items = seqs.map { seq in
-                todayItem(seq, kind: seq % 3 == 0 ? "records.viewed" : "certificate.printed")
+                todayItem(seq, kind: seq % 4 == 0 ? "staff.called" : "certificate.printed")
             }
             _ = try await connection.submit(.init(deviceId: enrollment.deviceId, items: items))
             guard state != "never" else { continue }
@@ -168,7 +168,7 @@ enum FleetSeeder {
         case "parked":
             parked = 2
             parkedItems = [.init(seq: 17, kind: "certificate.printed", reason: "invalid_certificate"),
-                           .init(seq: 23, kind: "records.viewed", reason: "corrupted_in_journal")]
+                           .init(seq: 23, kind: "rating.given", reason: "corrupted_in_journal")]
         case "ok" where index % 4 == 0:
             pending = 2
             oldest = 40

@@ -174,7 +174,8 @@ extension DashboardRoutes {
         }
         await audit(session.username, "ratings.view", outcome: .success, context, detail: office.map { "office=\($0)" })
         var values = FleetPage.chrome(title: "好差评", session: session, nav: "navRatings")
-        values["officeName"] = office ?? ""
+        // Absent rather than empty: Mustache renders a section for an empty string.
+        if let office { values["officeName"] = office }
         values["offices"] = Set(all.map(\.office)).sorted().map { ["name": $0, "selected": $0 == office] as [String: Any] }
         values["hasSummaries"] = !summaries.isEmpty
         values["summaries"] = summaries.map { summary -> [String: Any] in

@@ -301,7 +301,8 @@ enum FleetPage {
                        settings: DashboardSettings, session: StaffSession) -> [String: Any] {
         let view = FleetView(rows: rows, now: now, offlineAfter: settings.offlineAfter)
         var values = chrome(title: office ?? "全部终端", session: session, nav: "navFleet")
-        values["officeName"] = office ?? ""
+        // Absent rather than empty: Mustache renders a section for an empty string.
+        if let office { values["officeName"] = office }
         values["offices"] = offices.map { ["name": $0, "selected": $0 == office] as [String: Any] }
         values["generatedAt"] = time(now)
         values["today"] = day(now)

@@ -19,7 +19,7 @@ enum DashboardTemplates {
         header.top a.current{border-color:#fff}
         header.top a:focus,header.top a:hover{border-color:#fff}
         header.top form{display:flex;align-items:center;gap:.6rem;margin:0}
-        main{padding:.8rem 1rem 2rem}
+        main{padding:.6rem 1rem 2rem}
         h1{font-size:1.6rem;margin:.2rem 0 .6rem}
         h2{font-size:1.3rem;margin:1.2rem 0 .5rem}
         a.button{display:inline-flex;align-items:center;text-decoration:none}
@@ -31,13 +31,13 @@ enum DashboardTemplates {
         input,select,textarea{font:inherit;font-size:1.1rem;min-height:44px;padding:.3rem .5rem;border:2px solid #333;border-radius:6px;background:#fff;color:#111}
         label{font-weight:bold}
         .filter{display:flex;flex-wrap:wrap;align-items:center;gap:.6rem;margin:0 0 .8rem}
-        .summary{display:flex;flex-wrap:wrap;gap:.5rem;margin:0 0 .8rem;padding:0;list-style:none}
+        .summary{display:flex;flex-wrap:wrap;gap:.5rem;margin:0 0 .6rem;padding:0;list-style:none}
         .summary li{border:2px solid #444;border-radius:8px;padding:.25rem .8rem;background:#f2f2f2;color:#111}
         .summary li b{font-size:1.35rem;margin-left:.3rem}
         .summary li.bad{background:#fde8e8;border-color:#7a0c0c;color:#7a0c0c}
         .summary li.warn{background:#fff4d6;border-color:#5c3800;color:#5c3800}
         table{border-collapse:collapse;width:100%}
-        th,td{text-align:left;vertical-align:top;padding:.35rem .45rem;border-bottom:1px solid #777}
+        th,td{text-align:left;vertical-align:top;padding:.22rem .45rem;border-bottom:1px solid #777}
         thead th{background:#f2f2f2;color:#111;border-bottom:2px solid #111;white-space:nowrap}
         td.id{font-family:"Noto Sans Mono CJK SC",monospace;white-space:nowrap}
         tr.attention td:first-child{box-shadow:inset 6px 0 0 #8b0000}
@@ -51,7 +51,9 @@ enum DashboardTemplates {
         form.login{display:grid;gap:.5rem;max-width:26rem}
         form.login button{margin-top:.6rem}
         .services{margin:0;padding:0;list-style:none}
-        .totals{display:flex;flex-wrap:wrap;gap:.3rem 1.2rem;margin:0 0 .8rem;padding:0;list-style:none}
+        .totals{display:flex;flex-wrap:wrap;gap:.3rem 1.2rem;margin:0 0 .6rem;padding:0}
+        .heading{display:flex;flex-wrap:wrap;align-items:center;gap:.3rem 1.5rem;margin:0 0 .5rem}
+        .heading h1,.heading .filter{margin:0}
         img.evidence{max-width:100%;height:auto;border:2px solid #333}
         .decision{display:grid;gap:.5rem;max-width:36rem;margin-top:1rem}
         @media (max-width:760px){
@@ -64,7 +66,7 @@ enum DashboardTemplates {
           table.fleet tr.attention td:first-child{box-shadow:none}
           table.fleet td{display:flex;gap:.6rem;border-bottom:1px solid #bbb;padding:.3rem .1rem}
           table.fleet td:last-child{border-bottom:0}
-          table.fleet td::before{content:attr(data-label);flex:0 0 5.5em;font-weight:bold;color:#111;background:#fff}
+          table.fleet td::before{content:attr(data-label);flex:0 0 5.5em;font-weight:bold;color:#111}
         }
         """
 
@@ -121,6 +123,7 @@ enum DashboardTemplates {
 
     static let fleet = """
         {{> head}}
+        <div class="heading">
         <h1>终端运行状态{{#officeName}}：{{officeName}}{{/officeName}}</h1>
         <form class="filter" method="get" action="/staff/fleet">
         <label for="office">街道</label>
@@ -128,14 +131,13 @@ enum DashboardTemplates {
         {{#offices}}<option value="{{name}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/offices}}
         </select>
         <button type="submit">筛选</button>
-        <span class="note">更新于 {{generatedAt}}（刷新页面可更新）</span>
+        <span class="note">更新于 {{generatedAt}}，刷新页面可更新</span>
         </form>
+        </div>
         <ul class="summary" aria-label="概况">
         {{#tiles}}<li class="{{tone}}">{{label}}<b>{{count}}</b></li>{{/tiles}}
         </ul>
-        <h2>今日业务（{{today}}）</h2>
-        <ul class="totals">{{#totals}}<li>{{label}} <b>{{count}}</b></li>{{/totals}}{{^totals}}<li class="muted">今日暂无业务</li>{{/totals}}</ul>
-        <h2>终端</h2>
+        <p class="totals"><b>今日业务（{{today}}）：</b>{{#totals}}<span>{{label}} <b>{{count}}</b></span>{{/totals}}{{^totals}}<span class="muted">暂无</span>{{/totals}}</p>
         {{^hasKiosks}}<p class="muted">没有终端{{#officeName}}属于{{officeName}}{{/officeName}}。</p>{{/hasKiosks}}
         {{#hasKiosks}}
         <table class="fleet">
@@ -279,6 +281,9 @@ enum DashboardTemplates {
         }
         return library
     }()
+
+    /// Whether `name` parsed and is in the library (tests check every page).
+    static func isCompiled(_ name: String) -> Bool { library.getTemplate(named: name) != nil }
 
     static func render(_ name: String, _ page: [String: Any]) -> String? {
         var context = page
