@@ -90,7 +90,7 @@ func auditStart(_ journal: AppDatabase, settings: KioskConfiguration, logger: Lo
     }
 }
 
-/// The device survey as a heartbeat reports it. The camera has no survey yet: reported missing.
+/// The device survey as a heartbeat reports it.
 func heartbeatHealth(_ report: DeviceReport) -> HeartbeatHealth {
     let cardReader: Components.Schemas.Heartbeat.CardReaderPayload
     switch report.cardReader {
@@ -108,7 +108,8 @@ func heartbeatHealth(_ report: DeviceReport) -> HeartbeatHealth {
         }
     case .failure: printer = .offline
     }
-    return HeartbeatHealth(softwareVersion: ZizhuVersion.current, cardReader: cardReader, printer: printer, camera: .missing)
+    return HeartbeatHealth(softwareVersion: ZizhuVersion.current, cardReader: cardReader, printer: printer,
+                           camera: report.cameraPresent ? .ready : .missing)
 }
 
 /// Operator lines for the journal's backlog; no personal data (kinds and seqs only).
@@ -126,6 +127,16 @@ func journalStatusLines(_ journal: AppDatabase, now: Date = Date()) throws -> [S
         for item in try journal.parkedItems() {
             lines.append("  parked seq \(item.seq) \(item.kind): \(item.reason)")
         }
+    }
+    let evidence = try journal.faceEvidenceCounts()
+    if evidence != FaceEvidenceCounts(held: 0, deletedAfterAcknowledgement: 0, deletedWhenParked: 0, deletedByRetention: 0) {
+        lines.append("journal: face evidence \(evidence.held) held (sealed); deleted \(evidence.deletedAfterAcknowledgement) after the hub's ack, "
+                     + "\(evidence.deletedWhenParked) when parked, \(evidence.deletedByRetention) by the retention limit")
+    }
+    switch try journal.verifyAuditChain() {
+    case .intact(let entries, _): lines.append("journal: audit log \(entries) entries, chain intact")
+    case .broken(let index, let reason):
+        lines.append("journal: audit log chain BROKEN at entry \(index) (\(reason.rawValue)): the file was altered outside the kiosk; a technician must keep it and report it")
     }
     return lines
 }
