@@ -9,7 +9,7 @@ struct ZizhuBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zizhu-bench",
         abstract: "Benchmarks that compare Zizhu with a baseline measured in the same run (see BENCHMARKS.md).",
-        subcommands: [CardRead.self, HubIngest.self, HubServicesBench.self, ConsoleRender.self, PrintBench.self, JournalBench.self, FaceDetectBench.self, DashboardBench.self])
+        subcommands: [CardRead.self, HubIngest.self, HubServicesBench.self, ConsoleRender.self, PrintBench.self, JournalBench.self, FaceDetectBench.self, LivenessLoopBench.self, DashboardBench.self])
 }
 
 /// Card read: connect, read EF05 and EF06, parse the holder, release — against the same APDU

@@ -1,4 +1,4 @@
-import CJPEG
+internal import CJPEG
 import Glibc
 
 /// Why a JPEG could not be used. A camera or a file produced it, so a technician acts if it repeats.

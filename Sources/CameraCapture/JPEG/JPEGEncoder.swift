@@ -1,4 +1,4 @@
-import CJPEG
+internal import CJPEG
 import Glibc
 
 /// Grey or RGB pixels to a compact baseline JPEG through libjpeg: the evidence frames a citizen's

@@ -45,26 +45,28 @@ public struct ActionTracker: Sendable {
 
     mutating func observe(_ frame: AnalyzedFrame, configuration: ChallengeConfiguration) -> Progress {
         let single = frame.faces.count == 1 ? frame.faces[0] : nil
-        let turnSide = observedTurn(frame, single: single, configuration: configuration)
+        let turnSide = observedTurn(frame, single: single, shift: configuration.turnShift)
+        // A wrong turn must be unmistakable: leaning in or settling moves the face a little, so
+        // it takes a larger displacement than the prompted turn does.
+        let wrongSide = observedTurn(frame, single: single, shift: configuration.turnShift * 1.6)
         let expectedSide = Self.imageSide(of: action, mirrored: configuration.cameraMirrorsImage)
+        defer { if turnSide.isEmpty, single != nil { sawNeutral = true } }
 
         if let expectedSide {
             if turnSide.contains(expectedSide) {
                 evidence = frame
                 return .done
             }
-            if sawNeutral, let other = turnSide.first {
+            if sawNeutral, let other = wrongSide.first {
                 return .wrong(turnAction(for: other, mirrored: configuration.cameraMirrorsImage))
             }
-            if turnSide.isEmpty, single != nil { sawNeutral = true }
             return .pending
         }
         // Not a turn step: a deliberate turn after a neutral frame is the wrong action. Coming back
         // from the previous step's turn is not (the anchor is the centred face).
-        if sawNeutral, let side = turnSide.first {
+        if sawNeutral, let side = wrongSide.first {
             return .wrong(turnAction(for: side, mirrored: configuration.cameraMirrorsImage))
         }
-        if turnSide.isEmpty, single != nil { sawNeutral = true }
 
         switch action {
         case .blink:
@@ -120,17 +122,16 @@ public struct ActionTracker: Sendable {
     }
 
     /// Which image sides the face is turned toward in this frame: a profile on that side with no
-    /// frontal face, or the frontal face displaced from the anchor by a turn's distance while
-    /// keeping its size (so approaching is not mistaken for turning).
-    private func observedTurn(_ frame: AnalyzedFrame, single: FaceObservation?, configuration: ChallengeConfiguration) -> [ProfileObservation.Facing] {
+    /// frontal face, or the frontal face's centre displaced sideways from the anchor (the centred,
+    /// positioned face) by `shift` face widths. Approaching the camera head-on moves the box's
+    /// centre little, so it does not read as a turn.
+    private func observedTurn(_ frame: AnalyzedFrame, single: FaceObservation?, shift fraction: Double) -> [ProfileObservation.Facing] {
         if frame.faces.isEmpty, let profiles = frame.profiles {
             return Array(Set(profiles.map(\.facing))).sorted { $0.rawValue < $1.rawValue }
         }
         guard let single else { return [] }
-        let ratio = Double(single.face.width) / Double(reference.face.width)
-        guard (0.8...1.25).contains(ratio) else { return [] }
         let shift = single.face.centreX - anchor.face.centreX
-        guard abs(shift) >= configuration.turnShift * Double(anchor.face.width) else { return [] }
+        guard abs(shift) >= fraction * Double(single.face.width) else { return [] }
         return [shift > 0 ? .right : .left]
     }
 
