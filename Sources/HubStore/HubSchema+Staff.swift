@@ -29,8 +29,8 @@ extension HubSchema {
               client_address TEXT NOT NULL)
             """,
             "CREATE INDEX staff_sessions_by_username ON staff_sessions (username)",
-            // Append-only by the code (no UPDATE or DELETE anywhere). `actor` is not a foreign
-            // key: failed logins name accounts that may not exist.
+            // Append-only (triggers below). `actor` is not a foreign key: failed logins name
+            // accounts that may not exist.
             """
             CREATE TABLE staff_audit (
               id \(serial),
@@ -43,6 +43,28 @@ extension HubSchema {
               detail TEXT)
             """,
             "CREATE INDEX transactions_by_wall_time ON transactions (wall_time)",
-        ]
+        ] + appendOnlyAudit(dialect)
+    }
+
+    /// The staff audit refuses UPDATE and DELETE in the database itself (等保 8.1.4.3: records
+    /// protected against unexpected deletion or change), whoever connects.
+    static func appendOnlyAudit(_ dialect: Dialect) -> [String] {
+        switch dialect {
+        case .sqlite:
+            return ["UPDATE", "DELETE"].map { operation in
+                """
+                CREATE TRIGGER staff_audit_no_\(operation.lowercased()) BEFORE \(operation) ON staff_audit
+                BEGIN SELECT RAISE(ABORT, 'staff_audit is append-only'); END
+                """
+            }
+        case .postgres:
+            return [
+                """
+                CREATE FUNCTION staff_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION 'staff_audit is append-only'; END $$
+                """,
+                "CREATE TRIGGER staff_audit_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON staff_audit FOR EACH STATEMENT EXECUTE FUNCTION staff_audit_append_only()",
+            ]
+        }
     }
 }

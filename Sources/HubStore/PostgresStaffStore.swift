@@ -89,9 +89,12 @@ extension PostgresHubStore {
         }
     }
 
-    public func startStaffSession(_ session: NewStaffSession, now: Date) async throws(HubStoreError) {
+    public func startStaffSession(_ session: NewStaffSession, now: Date, policy: StaffSessionPolicy) async throws(HubStoreError) {
         let logger = self.logger
+        let (idleBefore, startedBefore) = policy.expiredBefore(now)
         try await staffTransaction { connection in
+            // Sessions nobody came back to are forgotten here, at the next login.
+            try await connection.query("DELETE FROM staff_sessions WHERE last_seen_at <= \(idleBefore) OR created_at <= \(startedBefore)", logger: logger)
             try await connection.query("UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE username = \(session.username)", logger: logger)
             try await connection.query("""
                 INSERT INTO staff_sessions (token_hash, username, csrf_token, created_at, last_seen_at, client_address)

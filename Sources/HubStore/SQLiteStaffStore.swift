@@ -64,8 +64,11 @@ extension SQLiteHubStore {
         }
     }
 
-    public func startStaffSession(_ session: NewStaffSession, now: Date) async throws(HubStoreError) {
+    public func startStaffSession(_ session: NewStaffSession, now: Date, policy: StaffSessionPolicy) async throws(HubStoreError) {
+        let (idleBefore, startedBefore) = policy.expiredBefore(now)
         try await staffWrite { db in
+            // Sessions nobody came back to are forgotten here, at the next login.
+            try db.execute(sql: "DELETE FROM staff_sessions WHERE last_seen_at <= ? OR created_at <= ?", arguments: [idleBefore, startedBefore])
             try db.execute(sql: "UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE username = ?", arguments: [session.username])
             try db.execute(sql: """
                 INSERT INTO staff_sessions (token_hash, username, csrf_token, created_at, last_seen_at, client_address) VALUES (?, ?, ?, ?, ?, ?)

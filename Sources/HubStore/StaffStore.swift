@@ -24,8 +24,9 @@ public protocol StaffStore: Sendable {
     /// `policy.lockout` and the count starts again. Returns the lock's end if it is now locked.
     func recordStaffLoginFailure(username: String, now: Date, policy: StaffLoginPolicy) async throws(HubStoreError) -> Date?
 
-    /// Starts a session after a correct password: clears the failure count, stores the session.
-    func startStaffSession(_ session: NewStaffSession, now: Date) async throws(HubStoreError)
+    /// Starts a session after a correct password: clears the failure count, stores the session,
+    /// and deletes sessions that expired under `policy` without being used again.
+    func startStaffSession(_ session: NewStaffSession, now: Date, policy: StaffSessionPolicy) async throws(HubStoreError)
 
     /// Looks a session up by its token's hash and, if it is live under `policy` and its account
     /// is enabled, marks it used now. An expired session is deleted.
@@ -142,6 +143,11 @@ public struct StaffSessionPolicy: Sendable, Equatable {
     public init(idle: Duration = .seconds(15 * 60), absolute: Duration = .seconds(8 * 3600)) {
         self.idle = idle
         self.absolute = absolute
+    }
+
+    /// Stored times (ms) at or before which a session is idle too long, or too old.
+    func expiredBefore(_ now: Date) -> (lastSeen: Int64, created: Int64) {
+        (now.addingTimeInterval(-idle.seconds).storedMilliseconds, now.addingTimeInterval(-absolute.seconds).storedMilliseconds)
     }
 
     /// Whether a session created at `created` and last used at `lastSeen` may still be used.

@@ -84,6 +84,10 @@ struct DashboardTests {
             ])
             let rows = try await fixture.withStore { store in try await store.staffAudit(limit: 50) }
             #expect(rows.allSatisfy { $0.actor == "zizhuctl" || $0.clientAddress == "127.0.0.1" })
+            // The trail is append-only in the database itself, whoever connects.
+            await #expect(throws: (any Error).self) { try await fixture.execute("DELETE FROM staff_audit") }
+            await #expect(throws: (any Error).self) { try await fixture.execute("UPDATE staff_audit SET outcome = 'success'") }
+            #expect(try await fixture.withStore { store in try await store.staffAudit(limit: 50) } == rows)
         } catch {
             await fixture.stop()
             throw error

@@ -159,7 +159,8 @@ struct DashboardRoutes: Sendable {
         let token = StaffToken.generate()
         do {
             try await store.startStaffSession(NewStaffSession(tokenHash: StaffToken.hash(token), username: account.username,
-                                                              csrfToken: StaffToken.generate(), clientAddress: client), now: now)
+                                                              csrfToken: StaffToken.generate(), clientAddress: client),
+                                            now: now, policy: settings.sessions)
         } catch {
             return unavailable(error)
         }
