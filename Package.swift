@@ -287,6 +287,7 @@ let package = Package(
             dependencies: [
                 "KioskCore", "ZizhuLogging", "ZizhuConfiguration", "SocialSecurityCard",
                 "ReceiptPrinting", "TextConsole", "HubClient", "HubAPI", "Journal", "KioskSession", "CertificateVerification", "SystemdNotify",
+                "Liveness", "CameraCapture",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -17,7 +17,7 @@ public struct KioskSessionProgram: ConsoleProgram {
 
     /// Services this session knows how to run; catalogue entries outside it are not offered.
     public static let implementedServices: Set<String> = [
-        "print-certificate", "query-records", "change-pin", "rate-service", "call-staff",
+        "print-certificate", "query-records", "pension-qualification", "change-pin", "rate-service", "call-staff",
     ]
     public static let pinLength = 6
 
@@ -73,6 +73,19 @@ public struct KioskSessionProgram: ConsoleProgram {
         case pinResult(PINChangeOutcome)
         /// The session is over; the card must come out. `loud` after a timeout with the card left.
         case takeCard(loud: Bool)
+        // Pension qualification: status, card + PIN, then the face check or staff review.
+        case qualificationLoading
+        /// The status and due date, when the hub could say (nil offline).
+        case qualificationIntro
+        case qualificationPIN
+        case verifyingPIN
+        case qualificationPINResult(PINCheckOutcome)
+        case qualificationMethod
+        case livenessCheck(LivenessScreen)
+        case livenessFallback(reason: String)
+        case submittingQualification
+        /// Submitted, never "passed": the hub's reviewers (or its policy) decide.
+        case qualificationSubmitted(staffReview: Bool, hubOnline: Bool)
     }
 
     public struct Model: Equatable, Sendable {
@@ -97,6 +110,8 @@ public struct KioskSessionProgram: ConsoleProgram {
         /// The new PIN, held between its two entries only.
         public var newPIN: [Int] = []
         public var idleSecondsLeft: Int?
+        /// The hub's answer about the holder's qualification, when it gave one.
+        public var qualification: QualificationStatus?
 
         public init(health: KioskHealth) {
             self.health = health
@@ -106,7 +121,9 @@ public struct KioskSessionProgram: ConsoleProgram {
         /// idle warning may run (accessibility A21).
         public var isBusy: Bool {
             switch page {
-            case .readingCard, .loadingRecords, .printing, .pinChanging, .savingRating: return true
+            case .readingCard, .loadingRecords, .printing, .pinChanging, .savingRating, .qualificationLoading, .verifyingPIN,
+                 .livenessCheck, .submittingQualification:
+                return true
             default: return false
             }
         }
@@ -124,6 +141,7 @@ public struct KioskSessionProgram: ConsoleProgram {
             pinDigits = []
             newPIN = []
             idleSecondsLeft = nil
+            qualification = nil
         }
     }
 
@@ -138,6 +156,7 @@ public struct KioskSessionProgram: ConsoleProgram {
         case level(ServiceRating.Level)
         case reason(String?)
         case pinKey(PINKey)
+        case faceCheck, staffReview
     }
 
     public enum Message: Sendable {
@@ -150,6 +169,10 @@ public struct KioskSessionProgram: ConsoleProgram {
         case ratingSaved(JournalWriteOutcome)
         case staffCalled(JournalWriteOutcome)
         case pinChanged(PINChangeOutcome)
+        case qualificationLoaded(QualificationAnswer)
+        case pinChecked(PINCheckOutcome)
+        case liveness(LivenessEvent)
+        case qualificationSubmitted(SubmissionOutcome)
         case idleWarning
         case countdownTick
         case takeCardReminder
@@ -262,6 +285,39 @@ public struct KioskSessionProgram: ConsoleProgram {
             }
             return entered(model)
 
+        case .qualificationLoaded(let answer):
+            guard model.page == .qualificationLoading else { return (model, []) }
+            if case .status(let status) = answer { model.qualification = status }
+            model.page = .qualificationIntro
+            return entered(model)
+
+        case .pinChecked(let outcome):
+            guard model.page == .verifyingPIN else { return (model, []) }
+            switch outcome {
+            case .verified: model.page = .qualificationMethod
+            default: model.page = .qualificationPINResult(outcome)
+            }
+            return entered(model, outcome == .blocked ? [callStaff(.pinBlocked)] : [])
+
+        case .liveness(let event):
+            switch (model.page, event) {
+            case (.livenessCheck, .screen(let screen)):
+                // The check speaks its own prompts (timed to its windows): no screen speech here.
+                model.page = .livenessCheck(screen)
+                return (model, [watchLiveness])
+            case (.livenessCheck, .finished(.submitted(let outcome))), (.qualificationMethod, .finished(.submitted(let outcome))):
+                return submitted(outcome, staffReview: false, model)
+            case (.livenessCheck, .finished(.fallback(let reason))), (.qualificationMethod, .finished(.fallback(let reason))):
+                model.page = .livenessFallback(reason: reason)
+                return entered(model)
+            default:
+                return (model, [])
+            }
+
+        case .qualificationSubmitted(let outcome):
+            guard model.page == .submittingQualification else { return (model, []) }
+            return submitted(outcome, staffReview: true, model)
+
         case .idleWarning:
             // A21: never while the kiosk works; the attract and ending screens have their own rules.
             switch model.page {
@@ -304,6 +360,20 @@ public struct KioskSessionProgram: ConsoleProgram {
             guard let target = target(for: key, model) else { return (model, []) }
             return act(on: target, model)
         }
+    }
+
+    private var watchLiveness: Command<Message> {
+        let effects = self.effects
+        return .run { .liveness(await effects.nextLivenessEvent()) }
+    }
+
+    private func submitted(_ outcome: SubmissionOutcome, staffReview: Bool, _ model: Model) -> (Model, [Command<Message>]) {
+        var model = model
+        switch outcome {
+        case .saved(let hubOnline): model.page = .qualificationSubmitted(staffReview: staffReview, hubOnline: hubOnline)
+        case .refused(let citizenMessage): model.page = .journalRefused(citizenMessage: citizenMessage)
+        }
+        return entered(model)
     }
 
     private var takeCardReminder: Command<Message> {
@@ -349,9 +419,14 @@ public struct KioskSessionProgram: ConsoleProgram {
                 return (model, [])
             case .takeCard:
                 return goHome(model, notice: .goodbye)
-            case .printing, .savingRating:
+            case .printing, .savingRating, .submittingQualification:
                 // The work in hand needs no card: let it finish; its result screen then ends.
                 return (model, [])
+            case .livenessCheck:
+                // The check belongs to the card holder: stop it; nothing is submitted.
+                let effects = self.effects
+                let (home, commands) = goHome(model, notice: .cardPulled)
+                return (home, commands + [.run { await effects.stopLivenessCheck(); return nil }])
             case .readingCard:
                 // The read fails with `.removed` and ends the session there.
                 return (model, [])
@@ -368,11 +443,10 @@ public struct KioskSessionProgram: ConsoleProgram {
         if model.idleSecondsLeft != nil { return .stayInSession }
         switch key {
         case .character(let character):
-            guard case .pinEntry = model.page, character.isASCII, let digit = character.wholeNumberValue else { return nil }
+            guard model.page.takesPIN, character.isASCII, let digit = character.wholeNumberValue else { return nil }
             return .pinKey(.digit(digit))
         case .backspace:
-            if case .pinEntry = model.page { return .pinKey(.correct) }
-            return nil
+            return model.page.takesPIN ? .pinKey(.correct) : nil
         case .enter: return .confirm
         case .escape: return .back
         case .function(1): return .help
@@ -514,6 +588,56 @@ public struct KioskSessionProgram: ConsoleProgram {
         case (.pinResult, .back), (.pinResult, .confirm):
             return backToMenu(model)
 
+        // Pension qualification
+        case (.qualificationIntro, .confirm):
+            model.pinDigits = []
+            model.page = .qualificationPIN
+            return entered(model)
+        case (.qualificationIntro, .back), (.qualificationSubmitted, .back), (.qualificationSubmitted, .confirm):
+            return backToMenu(model)
+        case (.qualificationPIN, .pinKey(.digit(let digit))):
+            if model.pinDigits.count < Self.pinLength { model.pinDigits.append(digit) }
+            return (model, [restartIdleTimer])
+        case (.qualificationPIN, .pinKey(.correct)):
+            _ = model.pinDigits.popLast()
+            return (model, [restartIdleTimer])
+        case (.qualificationPIN, .pinKey(.clear)):
+            model.pinDigits = []
+            return (model, [restartIdleTimer])
+        case (.qualificationPIN, .confirm):
+            guard model.pinDigits.count == Self.pinLength else { return (model, []) }
+            let digits = model.pinDigits
+            model.pinDigits = []
+            model.page = .verifyingPIN
+            let effects = self.effects
+            return entered(model, [.run { .pinChecked(await effects.verifyPIN(digits)) }])
+        case (.qualificationPIN, .back):
+            model.pinDigits = []
+            model.page = .qualificationIntro
+            return entered(model)
+        case (.qualificationPINResult(.wrongPIN), .retry), (.qualificationPINResult(.wrongPIN), .confirm):
+            model.page = .qualificationPIN
+            return entered(model)
+        case (.qualificationPINResult, .back), (.qualificationPINResult, .confirm):
+            return backToMenu(model)
+        case (.qualificationMethod, .faceCheck) where model.health.camera:
+            guard let holder = model.holder else { return (model, []) }
+            model.page = .livenessCheck(LivenessScreen(title: texts["session.liveness_starting"], nonce: "", main: texts["session.reading_card_wait"],
+                                                       detail: nil, progress: nil))
+            let effects = self.effects
+            return entered(model, [.run { .liveness(await effects.startLivenessCheck(for: holder)) }])
+        case (.qualificationMethod, .staffReview), (.livenessFallback, .staffReview), (.livenessFallback, .confirm):
+            guard let holder = model.holder else { return (model, []) }
+            model.page = .submittingQualification
+            let effects = self.effects
+            return entered(model, [.run { .qualificationSubmitted(await effects.submitForStaffReview(holder)) }])
+        case (.qualificationMethod, .back), (.livenessFallback, .back):
+            return backToMenu(model)
+        case (.livenessCheck, .staffReview):
+            // The check ends as a fallback and says so; the staff-review screen follows.
+            let effects = self.effects
+            return (model, [.run { await effects.stopLivenessCheck(); return nil }])
+
         // Ending
         case (.takeCard, .confirm), (.takeCard, .back):
             // The card is still in: say it again.
@@ -564,6 +688,16 @@ public struct KioskSessionProgram: ConsoleProgram {
             model.chosenType = nil
             model.printAttempt = 0
             return entered(model, [.run { .recordsLoaded(await effects.insuranceRecords(for: holder), purpose) }])
+        case "pension-qualification":
+            guard let holder = model.holder else { return (model, []) }
+            model.qualification = nil
+            // Offline the check still runs and is sent later; the status just cannot be shown.
+            guard model.health.hub else {
+                model.page = .qualificationIntro
+                return entered(model)
+            }
+            model.page = .qualificationLoading
+            return entered(model, [.run { .qualificationLoaded(await effects.qualificationStatus(for: holder)) }])
         case "change-pin":
             model.pinDigits = []
             model.newPIN = []
@@ -657,6 +791,16 @@ public struct KioskSessionProgram: ConsoleProgram {
                               "type": record.type.chineseName, "months": "\(period.months)", "employer": period.employer ?? ""]
                 return Text(texts["session.record_row", values], spoken: texts["session.record_row_spoken", values])
             }
+        }
+    }
+}
+
+extension KioskSessionProgram.Page {
+    /// Pages with the PIN pad, where the keypad's digits count.
+    var takesPIN: Bool {
+        switch self {
+        case .pinEntry, .qualificationPIN: return true
+        default: return false
         }
     }
 }

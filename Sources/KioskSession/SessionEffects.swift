@@ -7,7 +7,7 @@ import KioskCore
 /// reader, printer, journal and hub; tests use ``ScriptedSessionEffects``.
 ///
 /// No call may throw: every failure comes back as a value that says who must act.
-public protocol SessionEffects: Sendable {
+public protocol SessionEffects: QualificationEffects {
     /// Waits for the next change of the card reader or of the kiosk's health, and returns it.
     /// The session always keeps exactly one of these calls outstanding.
     func nextDeviceEvent() async -> DeviceEvent
@@ -141,4 +141,88 @@ public enum PINChangeOutcome: Equatable, Sendable {
     case wrongPIN(triesLeft: Int)
     case blocked
     case failed(CardProblem)
+}
+
+// MARK: Pension qualification (养老金领取资格认证)
+
+/// Adds what the yearly qualification check needs. Kept apart so a kiosk without a camera still
+/// offers card + PIN with staff review (face is never the only way).
+public protocol QualificationEffects: Sendable {
+    /// The person's qualification status from the hub.
+    func qualificationStatus(for holder: CardHolder) async -> QualificationAnswer
+    /// Checks the PIN on the card (the card counts the tries); the digits are wiped after use.
+    func verifyPIN(_ digits: [Int]) async -> PINCheckOutcome
+    /// Starts the face check for this holder and returns its first event; later events come from
+    /// ``nextLivenessEvent()``. Ends with `.finished`.
+    func startLivenessCheck(for holder: CardHolder) async -> LivenessEvent
+    func nextLivenessEvent() async -> LivenessEvent
+    /// The citizen chose card + PIN instead: the running check stops and finishes as a fallback.
+    func stopLivenessCheck() async
+    /// Journals a submission for staff review without face evidence (card + PIN only).
+    func submitForStaffReview(_ holder: CardHolder) async -> SubmissionOutcome
+}
+
+public struct QualificationStatus: Equatable, Sendable {
+    public enum State: String, Equatable, Sendable {
+        case notApplicable = "not_applicable", passed, due, suspended, underReview = "under_review", homeVisit = "home_visit"
+    }
+
+    public let state: State
+    /// When the window to certify in opens, and the last day, if the hub says.
+    public let windowOpens: String?
+    public let dueBy: String?
+
+    public init(state: State, windowOpens: String?, dueBy: String?) {
+        self.state = state
+        self.windowOpens = windowOpens
+        self.dueBy = dueBy
+    }
+}
+
+public enum QualificationAnswer: Equatable, Sendable {
+    case status(QualificationStatus)
+    case failed(HubProblem)
+}
+
+public enum PINCheckOutcome: Equatable, Sendable {
+    case verified
+    case wrongPIN(triesLeft: Int)
+    case blocked
+    case failed(CardProblem)
+}
+
+/// What the face check shows now, from the liveness state machine (the texts are its own).
+public struct LivenessScreen: Equatable, Sendable {
+    public var title: String
+    public var nonce: String
+    public var main: String
+    public var detail: String?
+    public var progress: String?
+
+    public init(title: String, nonce: String, main: String, detail: String?, progress: String?) {
+        self.title = title
+        self.nonce = nonce
+        self.main = main
+        self.detail = detail
+        self.progress = progress
+    }
+}
+
+public enum LivenessEvent: Equatable, Sendable {
+    case screen(LivenessScreen)
+    case finished(LivenessOutcome)
+}
+
+public enum LivenessOutcome: Equatable, Sendable {
+    /// The evidence is journalled for the hub's review queue; the hub decides, not the kiosk.
+    case submitted(SubmissionOutcome)
+    /// The check could not be completed (camera, attempts, the citizen's choice); `reason` is
+    /// what to tell the citizen. Card + PIN with staff review follows.
+    case fallback(reason: String)
+}
+
+public enum SubmissionOutcome: Equatable, Sendable {
+    /// Journalled; `hubOnline` says whether it is being sent now or when the network is back.
+    case saved(hubOnline: Bool)
+    case refused(citizenMessage: String)
 }

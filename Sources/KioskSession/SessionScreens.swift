@@ -222,9 +222,93 @@ extension KioskSessionProgram {
                               back: back, confirm: Button(texts["session.continue"], target: .confirm, kind: .primary))
             }
 
+        case .qualificationLoading:
+            return Screen(title: Text(texts["session.qualification_loading"]),
+                          content: [.progress(label: Text(texts["session.reading_card_wait"]), fraction: nil, phase: 0)])
+
+        case .qualificationIntro:
+            return Screen(title: Text(texts["session.qualification_title"]),
+                          content: [.paragraph(Text(qualificationStatusText(model))), .hint(Text(texts["session.qualification_how"]))],
+                          back: back, confirm: Button(texts["session.qualification_start"], target: .confirm, kind: .primary))
+
+        case .qualificationPIN:
+            var keys: [PINKey: Target] = [.correct: .pinKey(.correct), .clear: .pinKey(.clear)]
+            for digit in 0...9 { keys[.digit(digit)] = .pinKey(.digit(digit)) }
+            return Screen(title: Text(texts["session.pin_old_title"]),
+                          content: [.pinPad(prompt: Text(texts["session.pin_prompt"]), entered: model.pinDigits.count,
+                                            length: Self.pinLength, keys: keys)],
+                          back: back,
+                          confirm: Button(texts["session.confirm"], target: .confirm, kind: .primary,
+                                          isEnabled: model.pinDigits.count == Self.pinLength))
+
+        case .verifyingPIN:
+            return Screen(title: Text(texts["session.verifying_pin"]),
+                          content: [.progress(label: Text(texts["session.reading_card_wait"]), fraction: nil, phase: 0)])
+
+        case .qualificationPINResult(let outcome):
+            switch outcome {
+            case .wrongPIN(let triesLeft):
+                return .error(cause: Text(texts["session.pin_wrong", ["tries": "\(triesLeft)"]]), action: Text(texts["session.counter"]),
+                              retry: .retry, staffHelp: .staffHelp, back: back, help: nil)
+            case .blocked:
+                return Screen(title: Text(texts["session.unavailable_title"]),
+                              content: [.error(cause: Text(texts["session.pin_blocked"]), action: Text(texts["session.counter"]))],
+                              back: back, confirm: Button(texts["session.continue"], target: .confirm, kind: .primary))
+            case .verified, .failed:
+                return Screen(title: Text(texts["session.unavailable_title"]),
+                              content: [.error(cause: Text(texts["card.unreadable"]), action: Text(texts["session.counter"])), staffChoice()],
+                              back: back, confirm: Button(texts["session.continue"], target: .confirm, kind: .primary))
+            }
+
+        case .qualificationMethod:
+            var content: [Content<Target>] = [.choices([
+                Button(texts["session.face_check"], target: .faceCheck, isEnabled: model.health.camera),
+                Button(texts["session.staff_review"], target: .staffReview),
+            ])]
+            content.insert(.hint(Text(texts[model.health.camera ? "session.method_hint" : "session.camera_missing"])), at: 0)
+            return Screen(title: Text(texts["session.method_title"]), content: content, back: back)
+
+        case .livenessCheck(let check):
+            var content: [Content<Target>] = [.paragraph(Text(check.main))]
+            if let detail = check.detail { content.append(.hint(Text(detail))) }
+            // The session's code on screen (labelled by the check): a recording made for another
+            // session shows another one.
+            if !check.nonce.isEmpty { content.append(.hint(Text(check.nonce))) }
+            if let progress = check.progress { content.append(.hint(Text(progress))) }
+            content.append(.choices([Button(texts["session.liveness_stop"], target: .staffReview)]))
+            return Screen(title: Text(check.title), content: content)
+
+        case .livenessFallback(let reason):
+            return Screen(title: Text(texts["session.fallback_title"]),
+                          content: [.paragraph(Text(reason)), .paragraph(Text(texts["session.fallback_action"]))],
+                          back: back, confirm: Button(texts["session.submit_review"], target: .confirm, kind: .primary))
+
+        case .submittingQualification:
+            return Screen(title: Text(texts["session.submitting"]),
+                          content: [.progress(label: Text(texts["session.reading_card_wait"]), fraction: nil, phase: 0)])
+
+        case .qualificationSubmitted(let staffReview, let hubOnline):
+            var content: [Content<Target>] = [.paragraph(Text(texts[staffReview ? "session.submitted_staff" : "session.submitted_face"]))]
+            if !hubOnline { content.append(.paragraph(Text(texts["session.saved_offline"]))) }
+            return Screen(title: Text(texts["session.submitted_title"]), content: content, back: back,
+                          confirm: Button(texts["session.continue"], target: .confirm, kind: .primary))
+
         case .takeCard(let loud):
             let key = loud ? "session.take_card_loud" : (model.paperPrinted ? "session.take_card_and_paper" : "session.take_card")
             return Screen(title: Text(texts["session.take_card_title"]), content: [.paragraph(Text(texts[key]))])
+        }
+    }
+
+    private func qualificationStatusText(_ model: Model) -> String {
+        guard let status = model.qualification else { return texts["session.qualification_unknown"] }
+        let values = ["due": status.dueBy ?? "", "opens": status.windowOpens ?? ""]
+        switch status.state {
+        case .due: return texts[status.dueBy == nil ? "session.qualification_due_now" : "session.qualification_due", values]
+        case .passed: return texts[status.windowOpens == nil ? "session.qualification_passed_plain" : "session.qualification_passed", values]
+        case .notApplicable: return texts["session.qualification_not_applicable"]
+        case .suspended: return texts["session.qualification_suspended"]
+        case .underReview: return texts["session.qualification_under_review"]
+        case .homeVisit: return texts["session.qualification_home_visit"]
         }
     }
 

@@ -30,7 +30,14 @@ public struct SessionTexts: Sendable {
         "session.pin_changing", "session.pin_changed", "session.pin_wrong", "session.pin_blocked", "session.pin_failed",
         "session.take_card_title", "session.take_card", "session.take_card_and_paper", "session.take_card_loud",
         "session.goodbye", "session.card_pulled", "session.idle_warning", "session.idle_continue", "session.unavailable_title",
-        "session.counter",
+        "session.counter", "session.qualification_title", "session.qualification_loading", "session.qualification_unknown",
+        "session.qualification_due", "session.qualification_due_now", "session.qualification_passed", "session.qualification_passed_plain",
+        "session.qualification_not_applicable", "session.qualification_suspended", "session.qualification_under_review",
+        "session.qualification_home_visit", "session.qualification_how", "session.qualification_start", "session.verifying_pin",
+        "session.method_title", "session.method_hint", "session.camera_missing", "session.face_check", "session.staff_review",
+        "session.liveness_starting", "session.liveness_stop", "session.fallback_title", "session.fallback_action",
+        "session.submit_review", "session.submitting", "session.submitted_title", "session.submitted_face", "session.submitted_staff",
+        "session.saved_offline",
     ]
 
     public subscript(_ key: String, _ values: [String: String] = [:]) -> String {

@@ -37,6 +37,10 @@ public struct KioskConfiguration: Sendable, Equatable {
     public var idleSeconds = 90
     /// Seconds the idle warning counts down before the session ends (≥ 35: it must outlast its speech).
     public var idleWarningSeconds = 40
+    /// The camera: a V4L2 device (`/dev/video0`) or a folder of JPEG/PGM frames played at 15 fps.
+    public var cameraSource: String? = "/dev/video0"
+    /// Use the fixed challenge plan a recorded frame folder was made for (the demo), not a random one.
+    public var cameraDemoPlan = false
 
     public init() {}
 
@@ -76,6 +80,10 @@ public struct KioskConfiguration: Sendable, Equatable {
               summary: "Large mode asks xterm for the 40 px font (xterm started by kiosk/lib/xterm-kiosk.sh)."),
         .integer("ui.idle_seconds", \.idleSeconds, range: 20...3600, default: 90,
                  summary: "Seconds without input before the spoken idle warning."),
+        .optionalText("camera.source", \.cameraSource,
+                      summary: "The camera: a V4L2 device such as /dev/video0, or a folder of JPEG/PGM frames (demo, tests); empty for none."),
+        .flag("camera.demo_plan", \.cameraDemoPlan, default: false,
+              summary: "Use the fixed challenge plan the demo's recorded frames were made for (never on a real kiosk)."),
         .integer("ui.idle_warning_seconds", \.idleWarningSeconds, range: 35...600, default: 40,
                  summary: "Seconds the idle warning counts down (with a 继续 button) before the session ends."),
     ])

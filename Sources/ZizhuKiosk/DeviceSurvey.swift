@@ -17,6 +17,8 @@ struct DeviceReport: Equatable, Sendable {
     var card: CardReading?
     var printer: Result<PrinterStatus, PrintingFault>
     var hubVersion: String?
+    /// The configured camera is there (device node, or a folder of recorded frames).
+    var cameraPresent = false
 
     var health: KioskHealth {
         let readerOK: Bool
@@ -30,8 +32,7 @@ struct DeviceReport: Equatable, Sendable {
             }
         case .failure: printerOK = false
         }
-        // The camera module arrives with the liveness work; until then the kiosk has none.
-        return KioskHealth(cardReader: readerOK, printer: printerOK, camera: false, hub: hubVersion != nil)
+        return KioskHealth(cardReader: readerOK, printer: printerOK, camera: cameraPresent, hub: hubVersion != nil)
     }
 }
 
@@ -56,7 +57,8 @@ struct DeviceSurvey: Sendable {
     func run() async -> DeviceReport {
         async let hubVersion = try? hub?.health()
         let printer = CUPSConnection(server: settings.cupsServer).printerStatus(queue: settings.receiptQueue)
-        return DeviceReport(cardReader: cardReader(), card: nil, printer: printer, hubVersion: await hubVersion ?? nil)
+        return DeviceReport(cardReader: cardReader(), card: nil, printer: printer, hubVersion: await hubVersion ?? nil,
+                            cameraPresent: KioskCamera(source: settings.cameraSource, demoPlan: nil).isPresent)
     }
 
     /// Reads the holder of the card in `reader`; the full record stays here, only masked text leaves.

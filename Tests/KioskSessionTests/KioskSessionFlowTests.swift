@@ -194,6 +194,7 @@ func sampleRecords() -> [InsuranceRecord] {
         try driver.tap(.service("query-records"))
         try await driver.next()
         try driver.tap(.back)
+        try driver.tap(.confirm)  // 更多业务: page two holds the rating
         try driver.tap(.service("rate-service"))
         try driver.tap(.satisfied(false))
         try driver.tap(.level(.veryDissatisfied))
@@ -244,5 +245,133 @@ func sampleRecords() -> [InsuranceRecord] {
         try await signIn(driver)
         #expect(driver.screenText.contains("打印参保证明（不可用）"))
         #expect(throws: (any Error).self) { try driver.tap(.service("print-certificate")) }
+    }
+}
+
+@Suite struct QualificationFlowTests {
+    let flow = KioskSessionFlowTests()
+
+    func enterPIN(_ driver: SessionDriver, _ digits: [Int]) throws {
+        for digit in digits { try driver.tap(.pinKey(.digit(digit))) }
+        try driver.tap(.confirm)
+    }
+
+    @Test func theFaceCheckIsSubmittedNeverPassedAtTheKiosk() async throws {
+        let driver = try await SessionDriver(health: KioskHealth(cardReader: true, printer: true, camera: true, hub: true))
+        try await flow.signIn(driver)
+        let screen = LivenessScreen(title: "请眨眨眼", nonce: "4821", main: "请眨眨眼", detail: nil, progress: "第1步，共2步")
+        driver.effects.script {
+            $0.qualification = .status(QualificationStatus(state: .due, windowOpens: "2026-01-01", dueBy: "2026-12-31"))
+            $0.liveness = [.screen(screen), .finished(.submitted(.saved(hubOnline: true)))]
+        }
+        try driver.tap(.service("pension-qualification"))
+        #expect(driver.page == .qualificationLoading)
+        try await driver.next()
+        #expect(driver.screenText.contains("2026-12-31"))
+        try driver.tap(.confirm)
+        try enterPIN(driver, [1, 2, 3, 4, 5, 6])
+        #expect(driver.page == .verifyingPIN)
+        #expect(driver.model.pinDigits.isEmpty, "the digits leave the model as soon as they go to the card")
+        try await driver.next()
+        #expect(driver.page == .qualificationMethod)
+        try driver.tap(.faceCheck)
+        try await driver.next()
+        #expect(driver.page == .livenessCheck(screen))
+        #expect(driver.screenText.contains("4821"), "the session's code is on screen")
+        #expect(!driver.hasTimer("idle"), "no idle timeout while the camera works")
+        try await driver.next()
+        #expect(driver.page == .qualificationSubmitted(staffReview: false, hubOnline: true))
+        #expect(!driver.screenText.contains("认证成功"), "the kiosk never says it passed")
+        #expect(driver.effects.calls.contains(.verifyPIN([1, 2, 3, 4, 5, 6])))
+    }
+
+    @Test func withoutACameraCardAndPINGoToStaffReviewAndOfflineItIsSavedForLater() async throws {
+        let driver = try await SessionDriver(health: KioskHealth(cardReader: true, printer: true, camera: false, hub: false))
+        try await flow.signIn(driver)
+        driver.effects.script { $0.submission = .saved(hubOnline: false) }
+        #expect(driver.screenText.contains("养老金资格认证（先保存，联网后自动提交）"))
+        try driver.tap(.service("pension-qualification"))
+        #expect(driver.page == .qualificationIntro, "offline the status is not asked for")
+        #expect(driver.screenText.contains("网络不通"))
+        try driver.tap(.confirm)
+        try enterPIN(driver, [1, 2, 3, 4, 5, 6])
+        try await driver.next()
+        #expect(throws: (any Error).self, "no face check without a camera") { try driver.tap(.faceCheck) }
+        try driver.tap(.staffReview)
+        try await driver.next()
+        #expect(driver.page == .qualificationSubmitted(staffReview: true, hubOnline: false))
+        #expect(driver.screenText.contains("已保存，联网后自动提交"))
+    }
+
+    @Test func aFailedFaceCheckOffersStaffReview() async throws {
+        let driver = try await SessionDriver(health: KioskHealth(cardReader: true, printer: true, camera: true, hub: true))
+        try await flow.signIn(driver)
+        driver.effects.script {
+            $0.qualification = .status(QualificationStatus(state: .due, windowOpens: nil, dueBy: nil))
+            $0.liveness = [.finished(.fallback(reason: "光线太暗，没有完成刷脸。"))]
+        }
+        try driver.tap(.service("pension-qualification"))
+        try await driver.next()
+        try driver.tap(.confirm)
+        try enterPIN(driver, [1, 2, 3, 4, 5, 6])
+        try await driver.next()
+        try driver.tap(.faceCheck)
+        try await driver.next()
+        #expect(driver.page == .livenessFallback(reason: "光线太暗，没有完成刷脸。"))
+        try driver.tap(.confirm)
+        try await driver.next()
+        #expect(driver.page == .qualificationSubmitted(staffReview: true, hubOnline: true))
+        #expect(driver.effects.calls.contains(.staffReview))
+    }
+
+    @Test func aWrongPINIsSaidWithTheTriesLeft() async throws {
+        let driver = try await SessionDriver(health: KioskHealth(cardReader: true, printer: true, camera: true, hub: true))
+        try await flow.signIn(driver)
+        driver.effects.script {
+            $0.qualification = .failed(.offline)
+            $0.pinCheck = .wrongPIN(triesLeft: 2)
+        }
+        try driver.tap(.service("pension-qualification"))
+        try await driver.next()
+        try driver.tap(.confirm)
+        try enterPIN(driver, [9, 9, 9, 9, 9, 9])
+        try await driver.next()
+        #expect(driver.page == .qualificationPINResult(.wrongPIN(triesLeft: 2)))
+        #expect(driver.screenText.contains("还可以再试2次"))
+        try driver.tap(.retry)
+        #expect(driver.page == .qualificationPIN)
+    }
+
+    @Test func pullingTheCardDuringTheFaceCheckStopsIt() async throws {
+        let driver = try await SessionDriver(health: KioskHealth(cardReader: true, printer: true, camera: true, hub: true))
+        try await flow.signIn(driver)
+        let screen = LivenessScreen(title: "请正对屏幕", nonce: "77", main: "请正对屏幕", detail: nil, progress: nil)
+        driver.effects.script {
+            $0.qualification = .failed(.offline)
+            $0.liveness = [.screen(screen), .screen(screen)]
+        }
+        try driver.tap(.service("pension-qualification"))
+        try await driver.next()
+        try driver.tap(.confirm)
+        try enterPIN(driver, [1, 2, 3, 4, 5, 6])
+        try await driver.next()
+        try driver.tap(.faceCheck)
+        try await driver.next()
+        driver.effects.push(.cardRemoved)
+        // The device event and the check's next screen race; either order must end the session.
+        for _ in 0..<3 where driver.page != .attract(notice: .cardPulled) { try await driver.next() }
+        #expect(driver.page == .attract(notice: .cardPulled))
+        try await TestSupportWait.until { driver.effects.calls.contains(.stopLiveness) }
+    }
+}
+
+enum TestSupportWait {
+    /// Polls `condition` for up to 10 s (effects run on their own tasks).
+    static func until(_ condition: () -> Bool) async throws {
+        for _ in 0..<1000 {
+            if condition() { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        Issue.record("condition not met within 10 s")
     }
 }

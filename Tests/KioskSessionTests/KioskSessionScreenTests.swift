@@ -20,7 +20,12 @@ import TextConsole
             .staffCalled, .journalRefused(citizenMessage: "这台机器的存储空间不足。"), .pinEntry(.old, mismatch: false),
             .pinEntry(.new, mismatch: true), .pinEntry(.repeatNew, mismatch: false), .pinChanging, .pinResult(.changed),
             .pinResult(.wrongPIN(triesLeft: 2)), .pinResult(.blocked), .pinResult(.failed(.removed)), .takeCard(loud: false),
-            .takeCard(loud: true),
+            .takeCard(loud: true), .qualificationLoading, .qualificationIntro, .qualificationPIN, .verifyingPIN,
+            .qualificationPINResult(.wrongPIN(triesLeft: 2)), .qualificationPINResult(.blocked), .qualificationMethod,
+            .livenessCheck(LivenessScreen(title: "请眨眨眼", nonce: "本次验证码 482 113", main: "请看着屏幕，慢慢眨一下眼睛。", detail: "请靠近一点",
+                                          progress: "第1步，共3步")),
+            .livenessFallback(reason: "光线太暗，没有完成刷脸。"), .submittingQualification,
+            .qualificationSubmitted(staffReview: false, hubOnline: true), .qualificationSubmitted(staffReview: true, hubOnline: false),
         ]
     }
 
@@ -36,6 +41,7 @@ import TextConsole
             model.records = sampleRecords()
             model.recordsAsOf = YearMonth(year: 2026, month: 11)
             model.pinDigits = [1, 2, 3]
+            model.qualification = QualificationStatus(state: .due, windowOpens: "2026-01-01", dueBy: "2026-12-31")
             let frame = ScreenLayout(columns: columns, rows: rows, mode: mode).render(program.view(model))
             let text = frame.buffer.text.joined(separator: "\n")
             #expect(frame.truncated.isEmpty, "\(page) at \(columns)×\(rows): cut off \(frame.truncated)")

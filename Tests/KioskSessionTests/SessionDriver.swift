@@ -15,10 +15,16 @@ final class ScriptedSessionEffects: SessionEffects {
         var printResults: [CertificatePrintResult] = [.printed(code: "TEST-CODE")]
         var pinChange: PINChangeOutcome = .changed
         var journal: JournalWriteOutcome = .saved
+        var qualification: QualificationAnswer = .failed(.offline)
+        var pinCheck: PINCheckOutcome = .verified
+        /// The face check's events, in order; the last should be `.finished`.
+        var liveness: [LivenessEvent] = []
+        var submission: SubmissionOutcome = .saved(hubOnline: true)
     }
 
     enum Call: Equatable, Sendable {
         case readCard, records, print(CertificateRequest), rating(ServiceRating), staff(StaffCallReason), changePIN(old: [Int], new: [Int])
+        case qualificationStatus, verifyPIN([Int]), startLiveness, stopLiveness, staffReview
     }
 
     private let state = Mutex<(script: Script, calls: [Call])>((Script(), []))
@@ -56,6 +62,22 @@ final class ScriptedSessionEffects: SessionEffects {
     func recordRating(_ rating: ServiceRating) async -> JournalWriteOutcome { record(.rating(rating)).journal }
     func callStaff(_ reason: StaffCallReason) async -> JournalWriteOutcome { record(.staff(reason)).journal }
     func changePIN(old: [Int], new: [Int]) async -> PINChangeOutcome { record(.changePIN(old: old, new: new)).pinChange }
+
+    func qualificationStatus(for holder: CardHolder) async -> QualificationAnswer { record(.qualificationStatus).qualification }
+    func verifyPIN(_ digits: [Int]) async -> PINCheckOutcome { record(.verifyPIN(digits)).pinCheck }
+    func startLivenessCheck(for holder: CardHolder) async -> LivenessEvent {
+        _ = record(.startLiveness)
+        return await nextLivenessEvent()
+    }
+
+    func nextLivenessEvent() async -> LivenessEvent {
+        state.withLock { state in
+            state.script.liveness.isEmpty ? .finished(.fallback(reason: "no script")) : state.script.liveness.removeFirst()
+        }
+    }
+
+    func stopLivenessCheck() async { _ = record(.stopLiveness) }
+    func submitForStaffReview(_ holder: CardHolder) async -> SubmissionOutcome { record(.staffReview).submission }
 }
 
 /// Runs the session the way ProgramRunner does, minus the terminal: messages from effects come

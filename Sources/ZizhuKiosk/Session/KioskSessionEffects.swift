@@ -1,11 +1,13 @@
 import CertificateVerification
 import Foundation
+import HubClient
 import Journal
 import KioskCore
 import KioskSession
 import Logging
 import ReceiptPrinting
 import SocialSecurityCard
+import TextConsole
 import Synchronization
 import ZizhuConfiguration
 
@@ -22,12 +24,19 @@ final class KioskSessionEffects: SessionEffects {
     /// Signs certificates: the key the kiosk enrolled with, so the hub can verify them.
     let signer: (any CertificateSigner)?
     let kioskID: String
+    /// The hub's signed client; nil before enrollment.
+    let hub: HubConnection?
+    let camera: KioskCamera
+    /// The check's spoken prompts go through the same speaker as the screens.
+    let speaker: any Speaker
+    let liveness = LivenessCheckSlot()
     let logger: Logger
     /// The certificate of the last print request, so a retry prints the same one (same code).
     private let lastIssued = Mutex<(request: CertificateRequest, issued: IssuedCertificate)?>(nil)
 
     init(settings: KioskConfiguration, devices: DeviceSupervisor, journal: AppDatabase, printing: CertificatePrinting,
-         records: (@Sendable (CardHolder) async -> RecordsAnswer)?, signer: (any CertificateSigner)?, kioskID: String, logger: Logger) {
+         records: (@Sendable (CardHolder) async -> RecordsAnswer)?, signer: (any CertificateSigner)?, kioskID: String,
+         hub: HubConnection?, camera: KioskCamera, speaker: any Speaker, logger: Logger) {
         self.settings = settings
         self.devices = devices
         self.journal = journal
@@ -35,6 +44,9 @@ final class KioskSessionEffects: SessionEffects {
         self.records = records
         self.signer = signer
         self.kioskID = kioskID
+        self.hub = hub
+        self.camera = camera
+        self.speaker = speaker
         self.logger = logger
     }
 

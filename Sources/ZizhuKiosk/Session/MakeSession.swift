@@ -3,6 +3,7 @@ import Foundation
 import HubClient
 import Journal
 import KioskCore
+import Liveness
 import KioskSession
 import Logging
 import ReceiptPrinting
@@ -19,6 +20,7 @@ func makeSessionService(settings: KioskConfiguration, texts: SessionTexts, catal
     let identity = try enrolledIdentity(settings)
     var signer: (any CertificateSigner)?
     var records: (@Sendable (CardHolder) async -> RecordsAnswer)?
+    var hub: HubConnection?
     if let identity {
         // The certificate is signed with the key the hub enrolled, so the hub can verify it.
         signer = try Ed25519CertificateSigner(keyFile: KioskIdentityFiles.keyPath(settings))
@@ -26,18 +28,21 @@ func makeSessionService(settings: KioskConfiguration, texts: SessionTexts, catal
             baseURL: settings.hubURL, httpClient: HubConnection.httpClient(trustingCertificateAt: settings.hubCACertificate),
             timeout: .seconds(10), signer: KioskSigningMiddleware(key: identity.key, deviceID: identity.deviceID))
         records = { holder in await HubRecords.fetch(connection, holder: holder) }
+        hub = connection
     } else {
         logger.notice("not enrolled with a hub: services that need the hub's records are unavailable")
     }
-    let effects = KioskSessionEffects(settings: settings, devices: devices, journal: journal, printing: printing, records: records,
-                                      signer: signer, kioskID: identity?.deviceID ?? "unenrolled", logger: logger)
-    let program = KioskSessionProgram(effects: effects, texts: texts, catalogue: catalogue, office: settings.office,
-                                      timing: SessionTiming(idleAfter: .seconds(settings.idleSeconds), warningSeconds: settings.idleWarningSeconds))
     let speaker: any Speaker
     switch settings.speech {
     case .espeak: speaker = EspeakSpeaker()
     case .off: speaker = RecordingSpeaker(transcriptPath: settings.speechTranscript)
     }
+    let effects = KioskSessionEffects(settings: settings, devices: devices, journal: journal, printing: printing, records: records,
+                                      signer: signer, kioskID: identity?.deviceID ?? "unenrolled", hub: hub,
+                                      camera: KioskCamera(source: settings.cameraSource, demoPlan: settings.cameraDemoPlan ? KioskCamera.demoPlan : nil),
+                                      speaker: speaker, logger: logger)
+    let program = KioskSessionProgram(effects: effects, texts: texts, catalogue: catalogue, office: settings.office,
+                                      timing: SessionTiming(idleAfter: .seconds(settings.idleSeconds), warningSeconds: settings.idleWarningSeconds))
     return KioskSessionService(program: program, devices: devices, speaker: speaker, fonts: settings.xtermFonts ? TerminalFonts() : nil,
                                logger: logger)
 }
