@@ -12,6 +12,9 @@ source kiosk/lib/common.sh
 zizhu_find_swift
 # A build folder of its own, so a benchmark build never waits on (or for) the debug build.
 scratch=.build-release
-swift build -c release --scratch-path "$scratch" --product zizhu-bench >/dev/null
+if ! log=$(swift build -c release --scratch-path "$scratch" --product zizhu-bench 2>&1); then
+    echo "$log" >&2
+    exit 1
+fi
 bin=$(swift build -c release --scratch-path "$scratch" --show-bin-path)
 "$bin/zizhu-bench" face-detect "$@"
