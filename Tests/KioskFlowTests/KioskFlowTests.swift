@@ -139,6 +139,45 @@ import TestSupport
         }
     }
 
+    /// No camera here: the qualification check goes card + PIN → staff review, and the
+    /// submission reaches the hub's review queue through the journal's sync.
+    @Test func aQualificationWithCardAndPINReachesTheHubsReviewQueue() async throws {
+        try await PrivatePCSCD.with { pcscd in
+            let world = try await World.start(pcscd: pcscd)
+            let kiosk = try await world.kiosk()
+            do {
+                try await kiosk.waitFor("请核对您的信息", timeout: .seconds(60))
+                try await kiosk.tap("确认")
+                try await kiosk.waitFor("请选择要办理的业务")
+                try await kiosk.tap("养老金资格认证")
+                try await kiosk.waitFor("开始认证", timeout: .seconds(60))
+                try await kiosk.tap("开始认证")
+                try await kiosk.waitFor("请输入社保卡原密码")
+                // The keypad's digits, as a physical PIN pad sends them; the screen shows only ＊.
+                try await kiosk.send("123456")
+                try await kiosk.send("\r")
+                try await kiosk.waitFor("请选择认证方式", timeout: .seconds(30))
+                #expect(try await kiosk.capture().contains("摄像头暂时不能用"))
+                try await kiosk.tap("工作人员审核")
+                try await kiosk.waitFor("认证材料已提交", timeout: .seconds(30))
+                #expect(!(try await kiosk.capture()).contains("认证成功"))
+                let sqlite = try TestEnvironment.requireProgram("/usr/bin/sqlite3", package: "sqlite3")
+                try await TestEnvironment.waitUntil("the submission in the hub's review queue", timeout: .seconds(90)) {
+                    let count = try await TestEnvironment.run(sqlite, [world.folder + "/hub.sqlite", "SELECT count(*) FROM qualification_reviews"])
+                    return count.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+                }
+                #expect(!world.kioskLog().contains("123456"), "the PIN is never logged")
+            } catch {
+                Issue.record("screen:\n\((try? await kiosk.capture()) ?? "")\nkiosk log:\n\(world.kioskLog().suffix(3000))")
+                await kiosk.stop()
+                await world.stop()
+                throw error
+            }
+            await kiosk.stop()
+            await world.stop()
+        }
+    }
+
     /// The card is pulled while the citizen is choosing: the session ends on the spot, says so,
     /// and nothing is printed or journalled for it.
     @Test func pullingTheCardMidServiceEndsTheSession() async throws {
