@@ -138,6 +138,10 @@ extension AppDatabase {
         let now = clock.now()
         let seconds = Double(retention.components.seconds) + Double(retention.components.attoseconds) / 1e18
         let nanoseconds = Int64(seconds * 1e9)
+        // Most minutes nothing is held: no write transaction then.
+        guard try writer.read({ db in try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM face_evidence WHERE sealed IS NOT NULL)") ?? false }) else {
+            return 0
+        }
         let deleted = try writer.write { db in
             try db.execute(sql: """
                 UPDATE face_evidence SET sealed = NULL, deleted_reason = 'retention', deleted_at = ?
