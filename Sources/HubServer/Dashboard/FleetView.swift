@@ -1,5 +1,6 @@
 import Foundation
 import HubStore
+import Mustache
 
 /// What the fleet page shows, computed from the store's rows: pure, so tests check the words
 /// and tones without a browser.
@@ -218,4 +219,58 @@ struct FleetView {
     }
 
     static func shortTime(_ date: Date, now: Date) -> String { ago(now.timeIntervalSince(date)) }
+}
+
+// Mustache reads these by name through `MustacheParent` instead of reflection: with 5,000
+// kiosks, building a `Mirror` for every looked-up field was most of the page's time.
+extension FleetView.Kiosk: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "deviceID": deviceID
+        case "shortID": shortID
+        case "office": office
+        case "connection": connection
+        case "cardReader": cardReader
+        case "printer": printer
+        case "camera": camera
+        case "outbox": outbox
+        case "gaps": gaps
+        case "parked": parked
+        case "version": version
+        case "services": services
+        case "attention": attention
+        default: nil
+        }
+    }
+}
+
+extension FleetView.Cell: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "text": text
+        case "tone": tone
+        default: nil
+        }
+    }
+}
+
+extension FleetView.Tile: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "label": label
+        case "count": count
+        case "tone": tone
+        default: nil
+        }
+    }
+}
+
+extension FleetView.ServiceTotal: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "label": label
+        case "count": count
+        default: nil
+        }
+    }
 }
