@@ -3,6 +3,27 @@ import KioskCore
 import Logging
 import PostgresNIO
 
+/// COPY's text format: tab-separated, `\N` for NULL, backslash escapes for the characters
+/// that would end a field or a row.
+enum CopyText {
+    static func row(_ buffer: inout ByteBuffer, _ fields: [String?]) {
+        for (index, field) in fields.enumerated() {
+            if index > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
+            guard let field else { buffer.writeStaticString("\\N"); continue }
+            for byte in field.utf8 {
+                switch byte {
+                case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
+                case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
+                case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
+                case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
+                default: buffer.writeInteger(byte)
+                }
+            }
+        }
+        buffer.writeInteger(UInt8(ascii: "\n"))
+    }
+}
+
 /// ``HubServiceStore`` on PostgreSQL: the same statements and decisions as the embedded engine.
 /// A booking takes its place with one conditional `UPDATE … WHERE remaining > 0`, which
 /// PostgreSQL re-checks after waiting for a concurrent booking's row lock: no overbooking.
@@ -17,31 +38,29 @@ extension PostgresHubStore {
         }
     }
 
-    /// Arrays in, `unnest` into rows: one statement per table per chunk. Nullable text travels
-    /// as '' and nullable months as 0 (the arrays cannot hold NULLs), turned back by NULLIF.
+    /// `COPY … FROM STDIN` (text format) for both tables, in one transaction per chunk: the
+    /// fastest bulk path PostgreSQL offers (the 1,000,000-person seed of the benchmarks).
     public func insertPopulation(_ people: [SeedPerson]) async throws(HubStoreError) {
         let logger = self.logger
+        var peopleRows = ByteBuffer()
+        var periodRows = ByteBuffer()
+        for p in people {
+            CopyText.row(&peopleRows, [p.citizenID, p.cardNumber, p.name, p.sex, p.birthDate, p.office, p.retired ? "t" : "f", p.qualificationStatus,
+                                       p.qualificationWindowOpens, p.qualificationDueBy, p.qualificationLastPassed, p.healthLastCheck])
+            for r in p.periods {
+                CopyText.row(&periodRows, [p.citizenID, r.insuranceType, r.employer, String(r.fromMonth), r.throughMonth.map(String.init),
+                                           String(r.months), r.status])
+            }
+        }
+        let (peopleData, periodData) = (peopleRows, periodRows)
         try await transaction { connection in
-            try await connection.query("""
-                INSERT INTO people (citizen_id, card_number, name, sex, birth_date, office, retired, qualification_status,
-                  qualification_window_opens, qualification_due_by, qualification_last_passed, health_last_check)
-                SELECT c, k, n, s, b, o, r, q, NULLIF(wo, ''), NULLIF(db, ''), NULLIF(lp, ''), NULLIF(hc, '')
-                FROM unnest(\(people.map(\.citizenID))::TEXT[], \(people.map(\.cardNumber))::TEXT[], \(people.map(\.name))::TEXT[],
-                            \(people.map(\.sex))::TEXT[], \(people.map(\.birthDate))::TEXT[], \(people.map(\.office))::TEXT[],
-                            \(people.map(\.retired))::BOOLEAN[], \(people.map(\.qualificationStatus))::TEXT[],
-                            \(people.map { $0.qualificationWindowOpens ?? "" })::TEXT[], \(people.map { $0.qualificationDueBy ?? "" })::TEXT[],
-                            \(people.map { $0.qualificationLastPassed ?? "" })::TEXT[], \(people.map { $0.healthLastCheck ?? "" })::TEXT[])
-                  AS p (c, k, n, s, b, o, r, q, wo, db, lp, hc)
-                """, logger: logger)
-            let periods = people.flatMap { person in person.periods.map { (person.citizenID, $0) } }
-            try await connection.query("""
-                INSERT INTO insurance_periods (citizen_id, insurance_type, employer, from_month, through_month, months, status)
-                SELECT c, t, NULLIF(e, ''), f, NULLIF(th, 0), m, s
-                FROM unnest(\(periods.map(\.0))::TEXT[], \(periods.map(\.1.insuranceType))::TEXT[], \(periods.map { $0.1.employer ?? "" })::TEXT[],
-                            \(periods.map(\.1.fromMonth))::INTEGER[], \(periods.map { $0.1.throughMonth ?? 0 })::INTEGER[],
-                            \(periods.map(\.1.months))::INTEGER[], \(periods.map(\.1.status))::TEXT[])
-                  AS r (c, t, e, f, th, m, s)
-                """, logger: logger)
+            try await connection.copyFrom(table: "people", columns: [
+                "citizen_id", "card_number", "name", "sex", "birth_date", "office", "retired", "qualification_status",
+                "qualification_window_opens", "qualification_due_by", "qualification_last_passed", "health_last_check",
+            ], logger: logger) { writer in try await writer.write(peopleData) }
+            try await connection.copyFrom(table: "insurance_periods", columns: [
+                "citizen_id", "insurance_type", "employer", "from_month", "through_month", "months", "status",
+            ], logger: logger) { writer in try await writer.write(periodData) }
         }
     }
 

@@ -35,9 +35,13 @@ struct SeedDemo: AsyncParsableCommand {
     @Option(help: "People per insert transaction.")
     var chunk: Int = 10_000
 
+    @Option(help: "Chunks generated and inserted at once.")
+    var jobs: Int = 2
+
     func validate() throws {
         guard (0...20_000_000).contains(people) else { throw ValidationError("--people must be within 0…20,000,000") }
         guard (1...100_000).contains(chunk) else { throw ValidationError("--chunk must be within 1…100,000") }
+        guard (1...16).contains(jobs) else { throw ValidationError("--jobs must be within 1…16") }
         if let today, ChinaDay.parse(today) == nil { throw ValidationError("--today must be a date YYYY-MM-DD") }
     }
 
@@ -60,7 +64,7 @@ struct SeedDemo: AsyncParsableCommand {
         let day = today.flatMap(ChinaDay.parse) ?? ChinaDay.of(Date())
         let population = DemoPopulation(seed: seed, today: day)
         let holders = try Self.cardHolders(directory: cards, population: population)
-        let count = people, chunk = self.chunk
+        let count = people, chunk = self.chunk, jobs = self.jobs
         let started = ContinuousClock.now
         try await location.withStore(logger: logger) { store in
             let existing = try await store.populationCount()
@@ -74,17 +78,27 @@ struct SeedDemo: AsyncParsableCommand {
             for staff in try await DemoStaff.seed(into: store, now: Date()) {
                 print("dashboard login: \(staff.username)  password: \(staff.password)")
             }
-            // Generation (CPU) of the next chunk overlaps the insert (database) of this one.
-            var next: Task<[SeedPerson], Never>? = count > 0 ? Task { (0..<min(chunk, count)).map(population.person(at:)) } : nil
-            var start = 0
-            while let pending = next {
-                let batch = await pending.value
-                let following = start + batch.count
-                next = following < count ? Task { [following] in (following..<min(following + chunk, count)).map(population.person(at:)) } : nil
-                try await store.insertPopulation(batch)
-                start = following
-                if start % (chunk * 10) == 0 || start == count {
-                    logger.info("seeding", metadata: ["people.inserted": "\(start)", "people.total": "\(count)"])
+            // Chunks are independent (person i depends only on seed, day and i): `jobs` of them
+            // are generated and inserted at once, each on its own connection (PostgreSQL uses a
+            // backend per connection; SQLite's single writer takes them in turn).
+            let chunks = stride(from: 0, to: count, by: chunk).map { $0..<min($0 + chunk, count) }
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                var pending = chunks[...]
+                var inserted = 0
+                func addNext() {
+                    guard let range = pending.popFirst() else { return }
+                    group.addTask {
+                        try await store.insertPopulation(range.map(population.person(at:)))
+                        return range.count
+                    }
+                }
+                for _ in 0..<jobs { addNext() }
+                while let done = try await group.next() {
+                    inserted += done
+                    if inserted % (chunk * 10) < done || inserted == count {
+                        logger.info("seeding", metadata: ["people.inserted": "\(inserted)", "people.total": "\(count)"])
+                    }
+                    addNext()
                 }
             }
         }
