@@ -21,6 +21,7 @@ struct JournalBench: AsyncParsableCommand {
         abstract: "Journal commits/s vs raw SQLite, and outbox drain rate to a hub on loopback.")
 
     @Option(help: "Transactions per commit run.") var commits = 10_000
+    @Option(help: "Interleaved rounds of the four commit runs (best and median reported).") var rounds = 2
     @Option(help: "Backlog drained to the hub (0 skips the drain).") var backlog = 100_000
     @Option(help: "Items per batch when draining.") var batch = 500
     @Option(help: "Folder for the files (default: a new folder under /tmp; use the kiosk's disk to measure it).")
@@ -36,21 +37,28 @@ struct JournalBench: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         // Alternate the two so disk cache and thermal state favour neither.
         var journalRates: [Double] = [], rawRates: [Double] = [], sealedRates: [Double] = [], rawPersonalRates: [Double] = []
-        for round in 0..<2 {
+        for round in 0..<max(1, rounds) {
             rawRates.append(try rawSQLiteRate(path: "\(folder)/raw-\(round).sqlite", payload: Self.payload))
             journalRates.append(try journalRate(path: "\(folder)/journal-\(round).sqlite", payload: Self.payload))
             rawPersonalRates.append(try rawSQLiteRate(path: "\(folder)/raw-personal-\(round).sqlite", payload: Self.personalPayload))
             sealedRates.append(try journalRate(path: "\(folder)/journal-sealed-\(round).sqlite", payload: Self.personalPayload))
         }
-        func runs(_ rates: [Double]) -> String { rates.map { String(format: "%.0f", $0) }.joined(separator: ", ") }
+        func median(_ rates: [Double]) -> Double {
+            let sorted = rates.sorted()
+            guard !sorted.isEmpty else { return 0 }
+            return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        }
+        func runs(_ rates: [Double]) -> String {
+            rates.map { String(format: "%.0f", $0) }.joined(separator: ", ") + String(format: "; median %.0f", median(rates))
+        }
         let journal = journalRates.max() ?? 0, raw = rawRates.max() ?? 0
         let sealed = sealedRates.max() ?? 0, rawPersonal = rawPersonalRates.max() ?? 0
         print(String(format: "journal (GRDB, FULL, outbox): %.0f commits/s  (runs: %@)", journal, runs(journalRates)))
         print(String(format: "raw sqlite3 (FULL, same rows): %.0f commits/s  (runs: %@)", raw, runs(rawRates)))
-        print(String(format: "ratio journal/raw: %.2f", journal / raw))
+        print(String(format: "ratio journal/raw: %.2f best, %.2f median", journal / raw, median(journalRates) / median(rawRates)))
         print(String(format: "journal, citizen ID and name sealed (AES-GCM): %.0f commits/s  (runs: %@)", sealed, runs(sealedRates)))
         print(String(format: "raw sqlite3, the same fields in clear: %.0f commits/s  (runs: %@)", rawPersonal, runs(rawPersonalRates)))
-        print(String(format: "ratio sealed journal/raw: %.2f", sealed / rawPersonal))
+        print(String(format: "ratio sealed journal/raw: %.2f best, %.2f median", sealed / rawPersonal, median(sealedRates) / median(rawPersonalRates)))
         if backlog > 0 { try await drain(folder: folder) }
     }
 
