@@ -11,6 +11,7 @@ profiles both ways). Needs python3-opencv, opencv-data and python3-skimage; run 
 """
 import json
 import os
+import random
 import sys
 
 import cv2
@@ -121,7 +122,9 @@ def main():
     def case(image_name, cascade_name, scale_factor=1.1, min_size=(0, 0), max_size=(0, 0), neighbours=(0, 3)):
         if image_name not in images:
             return
-        cc = loaded.setdefault(cascade_name, cascade(cascade_name))
+        if cascade_name not in loaded:
+            loaded[cascade_name] = cascade(cascade_name)
+        cc = loaded[cascade_name]
         image = images[image_name]
         results = {str(n): detect(cc, image, scale_factor, n, min_size, max_size) for n in neighbours}
         cases.append({"image": image_name, "cascade": cascade_name, "scaleFactor": scale_factor,
@@ -154,6 +157,26 @@ def main():
         case(name, glasses)
     case("camera-512", profile)
     case("astronaut-333x401", profile)
+
+    # Seeded random crops, resamplings, cascades (non-square windows and tilted features
+    # included) and parameters, so cases nobody chose by hand are compared too.
+    rng = random.Random(20261201)
+    extra = [alt2, default, eye, glasses, profile, "haarcascade_frontalface_alt.xml", "haarcascade_smile.xml",
+             "haarcascade_upperbody.xml", "haarcascade_lefteye_2splits.xml"]
+    photos = sorted(images)
+    for index in range(30):
+        source = images[rng.choice(photos)]
+        height, width = source.shape
+        crop_width, crop_height = rng.randint(40, width), rng.randint(40, height)
+        x, y = rng.randint(0, width - crop_width), rng.randint(0, height - crop_height)
+        factor = rng.uniform(0.3, 1.0)
+        size = (max(30, int(crop_width * factor)), max(30, int(crop_height * factor)))
+        interpolation = rng.choice([cv2.INTER_AREA, cv2.INTER_LINEAR, cv2.INTER_CUBIC])
+        name = f"random-{index}"
+        images[name] = cv2.resize(source[y:y + crop_height, x:x + crop_width], size, interpolation=interpolation)
+        cv2.imwrite(os.path.join(outdir, name + ".pgm"), images[name])
+        case(name, rng.choice(extra), rng.choice([1.05, 1.1, 1.2, 1.3, 1.5, 2.0]),
+             rng.choice([(0, 0), (0, 0), (30, 30), (50, 40)]), rng.choice([(0, 0), (0, 0), (120, 120)]), (0, 2, 3))
 
     face_cc, eye_cc, profile_cc = cascade(alt2), cascade(eye), cascade(profile)
     pipelines = {name: kiosk_pipeline(face_cc, eye_cc, profile_cc, images[name])
