@@ -105,8 +105,8 @@ final class EvaluationPlan: Sendable {
     /// For stumps: the left and right leaf of each tree.
     let stumpLeft: [Float]
     let stumpRight: [Float]
-    let nodeWeights: [Float]      // 3 per node
-    let nodeRects: [Int32]        // 4 × (x, y, w, h) per node… 3 rects × 4 = 12 per node
+    let nodeWeights: [Float]      // 3 per node, 0 for a missing third (or second) rectangle
+    let nodeRects: [Int32]        // 3 rectangles × (x, y, w, h) = 12 per node, window coordinates
     let nodeTilted: [Bool]
 
     init(_ cascade: HaarCascade) {
@@ -162,8 +162,8 @@ final class EvaluationPlan: Sendable {
         self.nodeTilted = tiltedFlags
     }
 
-    /// Int32 slots per node record: 12 corner offsets, 3 weights, threshold, left, right, 2 spare
-    /// (80 bytes, so a record never straddles more cache lines than it must).
+    /// Int32 slots per node record: 12 corner offsets, 3 weights, threshold, left, right, and 2
+    /// spare to make 80 bytes.
     static let recordSize = 20
 
     /// One record per node, everything its evaluation reads in one place (OpenCV's `OptFeature`

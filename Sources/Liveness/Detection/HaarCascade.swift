@@ -134,7 +134,8 @@ public struct HaarCascade: Sendable {
             throw .tooLarge("window \(width)×\(height)")
         }
         guard let featureParameters = cascade.child("featureParams") else { throw .missingElement("\(base)/featureParams") }
-        let categories = try Self.integer(featureParameters, "maxCatCount", "\(base)/featureParams")
+        // Absent means 0, as OpenCV reads an empty node.
+        let categories = featureParameters.child("maxCatCount") == nil ? 0 : try Self.integer(featureParameters, "maxCatCount", "\(base)/featureParams")
         guard categories == 0 else {
             throw .unsupported("categorical (LBP-style) nodes with maxCatCount \(categories) in a HAAR cascade")
         }
