@@ -17,7 +17,8 @@ public struct KioskSessionProgram: ConsoleProgram {
 
     /// Services this session knows how to run; catalogue entries outside it are not offered.
     public static let implementedServices: Set<String> = [
-        "print-certificate", "query-records", "pension-qualification", "change-pin", "rate-service", "call-staff",
+        "print-certificate", "query-records", "pension-qualification", "health-check-booking", "change-pin", "rate-service",
+        "call-staff",
     ]
     public static let pinLength = 6
 
@@ -86,6 +87,17 @@ public struct KioskSessionProgram: ConsoleProgram {
         case submittingQualification
         /// Submitted, never "passed": the hub's reviewers (or its policy) decide.
         case qualificationSubmitted(staffReview: Bool, hubOnline: Bool)
+        // Health check booking: hospital, day, time, confirm, slip.
+        case bookingLoading
+        case bookingNotEligible(NotEligibleReason)
+        case chooseHospital(page: Int)
+        case slotsLoading
+        case chooseDay(page: Int)
+        case chooseSlot
+        case bookingConfirm
+        case booking
+        case booked(reference: String, slipPrinted: Bool)
+        case bookingSlotFull
     }
 
     public struct Model: Equatable, Sendable {
@@ -112,6 +124,11 @@ public struct KioskSessionProgram: ConsoleProgram {
         public var idleSecondsLeft: Int?
         /// The hub's answer about the holder's qualification, when it gave one.
         public var qualification: QualificationStatus?
+        public var hospitals: [Hospital] = []
+        public var hospital: Hospital?
+        public var slots: [HealthCheckSlot] = []
+        public var day: String?
+        public var slot: HealthCheckSlot?
 
         public init(health: KioskHealth) {
             self.health = health
@@ -122,7 +139,7 @@ public struct KioskSessionProgram: ConsoleProgram {
         public var isBusy: Bool {
             switch page {
             case .readingCard, .loadingRecords, .printing, .pinChanging, .savingRating, .qualificationLoading, .verifyingPIN,
-                 .livenessCheck, .submittingQualification:
+                 .livenessCheck, .submittingQualification, .bookingLoading, .slotsLoading, .booking:
                 return true
             default: return false
             }
@@ -142,6 +159,11 @@ public struct KioskSessionProgram: ConsoleProgram {
             newPIN = []
             idleSecondsLeft = nil
             qualification = nil
+            hospitals = []
+            hospital = nil
+            slots = []
+            day = nil
+            slot = nil
         }
     }
 
@@ -157,6 +179,9 @@ public struct KioskSessionProgram: ConsoleProgram {
         case reason(String?)
         case pinKey(PINKey)
         case faceCheck, staffReview
+        case hospital(Hospital)
+        case day(String)
+        case slot(HealthCheckSlot)
     }
 
     public enum Message: Sendable {
@@ -173,6 +198,9 @@ public struct KioskSessionProgram: ConsoleProgram {
         case pinChecked(PINCheckOutcome)
         case liveness(LivenessEvent)
         case qualificationSubmitted(SubmissionOutcome)
+        case bookingOptionsLoaded(BookingOptionsAnswer)
+        case slotsLoaded(SlotsAnswer)
+        case bookingDone(BookingOutcome)
         case idleWarning
         case countdownTick
         case takeCardReminder
@@ -317,6 +345,41 @@ public struct KioskSessionProgram: ConsoleProgram {
         case .qualificationSubmitted(let outcome):
             guard model.page == .submittingQualification else { return (model, []) }
             return submitted(outcome, staffReview: true, model)
+
+        case .bookingOptionsLoaded(let answer):
+            guard model.page == .bookingLoading else { return (model, []) }
+            switch answer {
+            case .hospitals(let hospitals) where !hospitals.isEmpty:
+                model.hospitals = hospitals
+                model.page = .chooseHospital(page: 0)
+            case .hospitals: model.page = .hubProblem(.notFound)
+            case .notEligible(let reason): model.page = .bookingNotEligible(reason)
+            case .failed(let problem): model.page = .hubProblem(problem)
+            }
+            return entered(model)
+
+        case .slotsLoaded(let answer):
+            guard model.page == .slotsLoading else { return (model, []) }
+            switch answer {
+            case .slots(let slots):
+                model.slots = slots.filter { $0.remaining > 0 }
+                model.page = .chooseDay(page: 0)
+            case .failed(let problem):
+                model.page = .hubProblem(problem)
+            }
+            return entered(model)
+
+        case .bookingDone(let outcome):
+            guard model.page == .booking else { return (model, []) }
+            switch outcome {
+            case .booked(let reference, let slipPrinted):
+                model.paperPrinted = model.paperPrinted || slipPrinted
+                model.page = .booked(reference: reference, slipPrinted: slipPrinted)
+            case .slotFull: model.page = .bookingSlotFull
+            case .notEligible(let reason): model.page = .bookingNotEligible(reason)
+            case .failed(let problem): model.page = .hubProblem(problem)
+            }
+            return entered(model)
 
         case .idleWarning:
             // A21: never while the kiosk works; the attract and ending screens have their own rules.
@@ -638,6 +701,56 @@ public struct KioskSessionProgram: ConsoleProgram {
             let effects = self.effects
             return (model, [.run { await effects.stopLivenessCheck(); return nil }])
 
+        // Health check booking
+        case (.chooseHospital, .hospital(let hospital)):
+            model.hospital = hospital
+            model.page = .slotsLoading
+            let effects = self.effects
+            return entered(model, [.run { .slotsLoaded(await effects.slots(at: hospital)) }])
+        case (.chooseHospital(let page), .confirm) where (page + 1) * Self.choicesPerPage < model.hospitals.count:
+            model.page = .chooseHospital(page: page + 1)
+            return entered(model)
+        case (.chooseHospital(let page), .back) where page > 0:
+            model.page = .chooseHospital(page: page - 1)
+            return entered(model)
+        case (.chooseHospital, .back), (.bookingNotEligible, .back), (.bookingNotEligible, .confirm), (.booked, .confirm):
+            return backToMenu(model)
+        case (.chooseDay, .day(let day)):
+            model.day = day
+            model.page = .chooseSlot
+            return entered(model)
+        case (.chooseDay(let page), .confirm) where (page + 1) * Self.choicesPerPage < bookingDays(model).count:
+            model.page = .chooseDay(page: page + 1)
+            return entered(model)
+        case (.chooseDay(let page), .back) where page > 0:
+            model.page = .chooseDay(page: page - 1)
+            return entered(model)
+        case (.chooseDay, .back):
+            model.page = .chooseHospital(page: 0)
+            return entered(model)
+        case (.chooseSlot, .slot(let slot)):
+            model.slot = slot
+            model.page = .bookingConfirm
+            return entered(model)
+        case (.chooseSlot, .back):
+            model.page = .chooseDay(page: 0)
+            return entered(model)
+        case (.bookingConfirm, .back):
+            model.page = .chooseSlot
+            return entered(model)
+        case (.bookingConfirm, .confirm):
+            guard let holder = model.holder, let hospital = model.hospital, let slot = model.slot else { return (model, []) }
+            model.page = .booking
+            let effects = self.effects
+            return entered(model, [.run { .bookingDone(await effects.book(slot, at: hospital, for: holder)) }])
+        case (.bookingSlotFull, .confirm), (.bookingSlotFull, .back):
+            guard let hospital = model.hospital else { return backToMenu(model) }
+            model.page = .slotsLoading
+            let effects = self.effects
+            return entered(model, [.run { .slotsLoaded(await effects.slots(at: hospital)) }])
+        case (.booked, .back), (.booked, .finish):
+            return endSession(model)
+
         // Ending
         case (.takeCard, .confirm), (.takeCard, .back):
             // The card is still in: say it again.
@@ -698,6 +811,18 @@ public struct KioskSessionProgram: ConsoleProgram {
             }
             model.page = .qualificationLoading
             return entered(model, [.run { .qualificationLoaded(await effects.qualificationStatus(for: holder)) }])
+        case "health-check-booking":
+            guard let holder = model.holder else { return (model, []) }
+            // Places change by the minute: booking needs the hub (no offline request on stale slots).
+            guard model.health.hub else {
+                model.page = .offline(serviceID: id)
+                return entered(model)
+            }
+            model.hospitals = []
+            model.hospital = nil
+            model.slot = nil
+            model.page = .bookingLoading
+            return entered(model, [.run { .bookingOptionsLoaded(await effects.bookingOptions(for: holder)) }])
         case "change-pin":
             model.pinDigits = []
             model.newPIN = []
@@ -777,6 +902,15 @@ public struct KioskSessionProgram: ConsoleProgram {
     }
 
     static let servicesPerMenuPage = 4
+    /// Large choices per screen (A11).
+    static let choicesPerPage = 4
+
+    /// The days with places left, in order.
+    func bookingDays(_ model: Model) -> [String] {
+        var days: [String] = []
+        for slot in model.slots where slot.remaining > 0 && !days.contains(slot.date) { days.append(slot.date) }
+        return days.sorted()
+    }
 
     func menuPageCount(_ model: Model) -> Int {
         max(1, (offeredServices(model).count + Self.servicesPerMenuPage - 1) / Self.servicesPerMenuPage)

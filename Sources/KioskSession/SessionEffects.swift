@@ -7,7 +7,7 @@ import KioskCore
 /// reader, printer, journal and hub; tests use ``ScriptedSessionEffects``.
 ///
 /// No call may throw: every failure comes back as a value that says who must act.
-public protocol SessionEffects: QualificationEffects {
+public protocol SessionEffects: QualificationEffects, BookingEffects {
     /// Waits for the next change of the card reader or of the kiosk's health, and returns it.
     /// The session always keeps exactly one of these calls outstanding.
     func nextDeviceEvent() async -> DeviceEvent
@@ -225,4 +225,69 @@ public enum SubmissionOutcome: Equatable, Sendable {
     /// Journalled; `hubOnline` says whether it is being sent now or when the network is back.
     case saved(hubOnline: Bool)
     case refused(citizenMessage: String)
+}
+
+// MARK: Retiree health check booking (退休人员免费体检预约)
+
+public protocol BookingEffects: Sendable {
+    /// Whether the holder may book, and the designated hospitals if so.
+    func bookingOptions(for holder: CardHolder) async -> BookingOptionsAnswer
+    /// A hospital's slots from today over the next two weeks, with places remaining.
+    func slots(at hospital: Hospital) async -> SlotsAnswer
+    /// Books a place (the hub never overbooks), prints the slip and journals the fact.
+    func book(_ slot: HealthCheckSlot, at hospital: Hospital, for holder: CardHolder) async -> BookingOutcome
+}
+
+public struct Hospital: Equatable, Hashable, Sendable {
+    public let id: String
+    public let name: String
+    public let address: String
+
+    public init(id: String, name: String, address: String) {
+        self.id = id
+        self.name = name
+        self.address = address
+    }
+}
+
+public struct HealthCheckSlot: Equatable, Hashable, Sendable {
+    public let id: Int64
+    /// YYYY-MM-DD.
+    public let date: String
+    /// HH:MM.
+    public let starts: String
+    public let ends: String
+    public let remaining: Int
+
+    public init(id: Int64, date: String, starts: String, ends: String, remaining: Int) {
+        self.id = id
+        self.date = date
+        self.starts = starts
+        self.ends = ends
+        self.remaining = remaining
+    }
+}
+
+public enum NotEligibleReason: String, Equatable, Sendable {
+    case notRetired = "not_retired", checkedRecently = "checked_recently", alreadyBooked = "already_booked"
+}
+
+public enum BookingOptionsAnswer: Equatable, Sendable {
+    case hospitals([Hospital])
+    case notEligible(NotEligibleReason)
+    case failed(HubProblem)
+}
+
+public enum SlotsAnswer: Equatable, Sendable {
+    case slots([HealthCheckSlot])
+    case failed(HubProblem)
+}
+
+public enum BookingOutcome: Equatable, Sendable {
+    /// Booked; `slipPrinted` says whether the slip came out (the reference is on screen anyway).
+    case booked(reference: String, slipPrinted: Bool)
+    /// Someone took the last place first: choose another slot.
+    case slotFull
+    case notEligible(NotEligibleReason)
+    case failed(HubProblem)
 }

@@ -72,7 +72,12 @@ extension KioskSessionProgram {
                           confirm: page + 1 < pageCount ? Button(texts["session.more_services"], target: .confirm, kind: .primary) : nil)
 
         case .offline(let serviceID):
-            let key = serviceID == "print-certificate" ? "session.certificate_offline" : "session.records_offline"
+            let key: String
+            switch serviceID {
+            case "print-certificate": key = "session.certificate_offline"
+            case "health-check-booking": key = "session.booking_offline"
+            default: key = "session.records_offline"
+            }
             return Screen(title: Text(texts["session.service_offline_title"]),
                           content: [.paragraph(Text(texts[key])), staffChoice()],
                           back: back, confirm: Button(texts["session.continue"], target: .confirm, kind: .primary))
@@ -293,10 +298,84 @@ extension KioskSessionProgram {
             return Screen(title: Text(texts["session.submitted_title"]), content: content, back: back,
                           confirm: Button(texts["session.continue"], target: .confirm, kind: .primary))
 
+        case .bookingLoading, .slotsLoading:
+            return Screen(title: Text(texts["session.booking_loading"]),
+                          content: [.progress(label: Text(texts["session.reading_card_wait"]), fraction: nil, phase: 0)])
+
+        case .bookingNotEligible(let reason):
+            return Screen(title: Text(texts["session.booking_title"]),
+                          content: [.paragraph(Text(texts["session.booking_not_eligible_\(reason.rawValue)"]))],
+                          back: back, confirm: Button(texts["session.continue"], target: .confirm, kind: .primary))
+
+        case .chooseHospital(let page):
+            let shown = model.hospitals.dropFirst(page * Self.choicesPerPage).prefix(Self.choicesPerPage)
+            let more = (page + 1) * Self.choicesPerPage < model.hospitals.count
+            return Screen(title: Text(texts["session.choose_hospital_title"]),
+                          content: [.choices(shown.map { Button($0.name, target: Target.hospital($0)) })],
+                          back: page > 0 ? Button(texts["session.previous_page"], target: .back) : back,
+                          confirm: more ? Button(texts["session.more_choices"], target: .confirm, kind: .primary) : nil)
+
+        case .chooseDay(let page):
+            let days = bookingDays(model)
+            let shown = days.dropFirst(page * Self.choicesPerPage).prefix(Self.choicesPerPage)
+            let more = (page + 1) * Self.choicesPerPage < days.count
+            var content: [Content<Target>] = [.hint(Text(model.hospital?.name ?? ""))]
+            if days.isEmpty {
+                content.append(.paragraph(Text(texts["session.no_places"])))
+            } else {
+                content.append(.choices(shown.map { day in
+                    let left = model.slots.filter { $0.date == day }.reduce(0) { $0 + $1.remaining }
+                    return Button(texts["session.day_choice", ["day": Self.chineseDate(day), "left": "\(left)"]], target: Target.day(day))
+                }))
+            }
+            return Screen(title: Text(texts["session.choose_day_title"]), content: content,
+                          back: page > 0 ? Button(texts["session.previous_page"], target: .back) : back,
+                          confirm: more ? Button(texts["session.more_choices"], target: .confirm, kind: .primary) : nil)
+
+        case .chooseSlot:
+            let slots = model.slots.filter { $0.date == model.day }.prefix(Self.choicesPerPage)
+            return Screen(title: Text(texts["session.choose_slot_title"]),
+                          content: [.hint(Text((model.hospital?.name ?? "") + "　" + Self.chineseDate(model.day ?? ""))),
+                                    .choices(slots.map { slot in
+                                        Button(texts["session.slot_choice", ["starts": slot.starts, "ends": slot.ends, "left": "\(slot.remaining)"]],
+                                               target: Target.slot(slot))
+                                    })],
+                          back: back)
+
+        case .bookingConfirm:
+            let values = ["hospital": model.hospital?.name ?? "", "address": model.hospital?.address ?? "",
+                          "day": Self.chineseDate(model.slot?.date ?? ""), "starts": model.slot?.starts ?? "", "ends": model.slot?.ends ?? ""]
+            return Screen(title: Text(texts["session.booking_confirm_title"]),
+                          content: [.paragraph(Text(texts["session.booking_summary", values])), .hint(Text(texts["session.booking_hint"]))],
+                          back: back, confirm: Button(texts["session.book"], target: .confirm, kind: .primary))
+
+        case .booking:
+            return Screen(title: Text(texts["session.booking_in_progress"]),
+                          content: [.progress(label: Text(texts["session.reading_card_wait"]), fraction: nil, phase: 0)])
+
+        case .booked(let reference, let slipPrinted):
+            var content: [Content<Target>] = [.paragraph(Text(texts["session.booked_reference", ["reference": reference]],
+                                                              spoken: texts["session.booked_reference", ["reference": ""]]))]
+            content.append(.paragraph(Text(texts[slipPrinted ? "session.booked_take_slip" : "session.booked_no_slip"])))
+            return Screen(title: Text(texts["session.booked_title"]), content: content,
+                          back: Button(texts["session.finish"], target: .back),
+                          confirm: Button(texts["session.continue"], target: .confirm, kind: .primary))
+
+        case .bookingSlotFull:
+            return Screen(title: Text(texts["session.slot_full_title"]), content: [.paragraph(Text(texts["session.slot_full"]))],
+                          back: back, confirm: Button(texts["session.choose_again"], target: .confirm, kind: .primary))
+
         case .takeCard(let loud):
             let key = loud ? "session.take_card_loud" : (model.paperPrinted ? "session.take_card_and_paper" : "session.take_card")
             return Screen(title: Text(texts["session.take_card_title"]), content: [.paragraph(Text(texts[key]))])
         }
+    }
+
+    /// `2026-12-03` → 12月3日, as people say dates.
+    static func chineseDate(_ day: String) -> String {
+        let parts = day.split(separator: "-")
+        guard parts.count == 3, let month = Int(parts[1]), let date = Int(parts[2]) else { return day }
+        return "\(month)月\(date)日"
     }
 
     private func qualificationStatusText(_ model: Model) -> String {

@@ -37,7 +37,13 @@ public struct SessionTexts: Sendable {
         "session.method_title", "session.method_hint", "session.camera_missing", "session.face_check", "session.staff_review",
         "session.liveness_starting", "session.liveness_stop", "session.fallback_title", "session.fallback_action",
         "session.submit_review", "session.submitting", "session.submitted_title", "session.submitted_face", "session.submitted_staff",
-        "session.saved_offline",
+        "session.saved_offline", "session.booking_offline", "session.booking_loading", "session.booking_title",
+        "session.booking_not_eligible_not_retired", "session.booking_not_eligible_checked_recently",
+        "session.booking_not_eligible_already_booked", "session.choose_hospital_title", "session.more_choices", "session.no_places",
+        "session.choose_day_title", "session.day_choice", "session.choose_slot_title", "session.slot_choice",
+        "session.booking_confirm_title", "session.booking_summary", "session.booking_hint", "session.book", "session.booking_in_progress",
+        "session.booked_title", "session.booked_reference", "session.booked_take_slip", "session.booked_no_slip",
+        "session.slot_full_title", "session.slot_full", "session.choose_again",
     ]
 
     public subscript(_ key: String, _ values: [String: String] = [:]) -> String {

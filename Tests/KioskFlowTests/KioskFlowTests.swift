@@ -9,6 +9,7 @@ import TestSupport
 /// zizhu-cardsim, the private cupsd with the emulated receipt printer, and a seeded hub on
 /// loopback that the kiosk enrolled with. Taps are SGR mouse reports, as xterm sends them.
 @Suite(.serialized) struct KioskFlowTests {
+    static let ouyangID = "440304196507203124"
     /// Everything one kiosk needs, started for one test and stopped after it.
     struct World: Sendable {
         let pcscd: PrivatePCSCD
@@ -167,6 +168,67 @@ import TestSupport
                     return count.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
                 }
                 #expect(!world.kioskLog().contains("123456"), "the PIN is never logged")
+            } catch {
+                Issue.record("screen:\n\((try? await kiosk.capture()) ?? "")\nkiosk log:\n\(world.kioskLog().suffix(3000))")
+                await kiosk.stop()
+                await world.stop()
+                throw error
+            }
+            await kiosk.stop()
+            await world.stop()
+        }
+    }
+
+    /// A retiree (欧阳䶮𬌗, born 1965) books the free health check: hospital, day, time; the hub
+    /// holds the booking and the slip comes out of the receipt printer with its reference.
+    @Test func aRetireeBooksTheHealthCheckAndTheSlipIsPrinted() async throws {
+        try await PrivatePCSCD.with { pcscd in
+            let world = try await World.start(pcscd: pcscd, card: "ouyang-rare-3.0.json")
+            let sqlite = try TestEnvironment.requireProgram("/usr/bin/sqlite3", package: "sqlite3")
+            // Due for a check whatever the seed drew for the last one.
+            try await TestEnvironment.run(sqlite, [world.folder + "/hub.sqlite",
+                                                   "UPDATE people SET health_last_check = NULL WHERE citizen_id = '\(Self.ouyangID)'"])
+            let kiosk = try await world.kiosk()
+            do {
+                try await kiosk.waitFor("请核对您的信息", timeout: .seconds(60))
+                try await kiosk.tap("确认")
+                try await kiosk.waitFor("请选择要办理的业务")
+                try await kiosk.tap("预约退休体检")
+                try await kiosk.waitFor("请选择体检医院", timeout: .seconds(60))
+                let hospitals = try await kiosk.capture().split(separator: "\n").filter { $0.contains("医院") || $0.contains("中心") }
+                guard let first = hospitals.dropFirst().first?.trimmingCharacters(in: .whitespaces).split(separator: " ").first else {
+                    Issue.record("no hospital on screen")
+                    return
+                }
+                try await kiosk.tap(String(first))
+                try await kiosk.waitFor("请选择体检日期", timeout: .seconds(60))
+                let days = try await kiosk.capture().split(separator: "\n").compactMap { $0.firstMatch(of: /[0-9]+月[0-9]+日（剩[0-9]+个）/)?.0 }
+                guard let day = days.first else {
+                    Issue.record("no day with places on screen")
+                    return
+                }
+                try await kiosk.tap(String(day))
+                try await kiosk.waitFor("请选择体检时间")
+                let times = try await kiosk.capture().split(separator: "\n").compactMap { $0.firstMatch(of: /[0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2}（剩[0-9]+个）/)?.0 }
+                guard let time = times.first else {
+                    Issue.record("no time with places on screen")
+                    return
+                }
+                try await kiosk.tap(String(time))
+                try await kiosk.waitFor("请核对预约信息")
+                try await kiosk.tap("确认预约")
+                try await kiosk.waitFor("体检已预约", timeout: .seconds(60))
+                let screen = try await kiosk.capture()
+                guard let reference = screen.firstMatch(of: /预约号：([A-Za-z0-9-]+)/)?.1 else {
+                    Issue.record("no reference on screen:\n\(screen)")
+                    return
+                }
+                #expect(screen.contains("请从出纸口取走预约单"))
+                let transcripts = try await world.printer.waitForTranscripts(1, timeout: .seconds(30))
+                #expect(transcripts.joined().contains(String(reference)), "the slip carries the reference")
+                let booked = try await TestEnvironment.run(sqlite, [world.folder + "/hub.sqlite",
+                                                                    "SELECT count(*) FROM health_bookings WHERE reference = '\(reference)'"])
+                #expect(booked.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
             } catch {
                 Issue.record("screen:\n\((try? await kiosk.capture()) ?? "")\nkiosk log:\n\(world.kioskLog().suffix(3000))")
                 await kiosk.stop()

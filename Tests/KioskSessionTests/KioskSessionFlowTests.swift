@@ -136,6 +136,7 @@ func sampleRecords() -> [InsuranceRecord] {
     @Test func pullingTheCardMidServiceEndsTheSessionAndForgetsIt() async throws {
         let driver = try await SessionDriver()
         try await signIn(driver)
+        try driver.tap(.confirm)  // 更多业务: PIN change is on page two
         try driver.tap(.service("change-pin"))
         try driver.tap(.pinKey(.digit(1)))
         try driver.tap(.pinKey(.digit(2)))
@@ -149,6 +150,7 @@ func sampleRecords() -> [InsuranceRecord] {
     @Test func aPINChangeAsksTwiceForTheNewPINAndHoldsNoDigitsAfterwards() async throws {
         let driver = try await SessionDriver()
         try await signIn(driver)
+        try driver.tap(.confirm)  // 更多业务: PIN change is on page two
         try driver.tap(.service("change-pin"))
         func enter(_ digits: [Int]) throws {
             for digit in digits { try driver.tap(.pinKey(.digit(digit))) }
@@ -175,6 +177,7 @@ func sampleRecords() -> [InsuranceRecord] {
         let driver = try await SessionDriver()
         try await signIn(driver)
         driver.effects.script { $0.pinChange = .blocked }
+        try driver.tap(.confirm)  // 更多业务: PIN change is on page two
         try driver.tap(.service("change-pin"))
         for _ in 0..<3 {
             for digit in [1, 1, 1, 1, 1, 1] { try driver.tap(.pinKey(.digit(digit))) }
@@ -373,5 +376,86 @@ enum TestSupportWait {
             try await Task.sleep(for: .milliseconds(10))
         }
         Issue.record("condition not met within 10 s")
+    }
+}
+
+@Suite struct BookingFlowTests {
+    static let hospitals = [
+        Hospital(id: "h1", name: "西湖区第一人民医院体检中心", address: "西湖区文三路100号"),
+        Hospital(id: "h2", name: "西湖区中医院", address: "西湖区天目山路200号"),
+    ]
+    static let slots = [
+        HealthCheckSlot(id: 11, date: "2026-12-03", starts: "08:00", ends: "09:00", remaining: 1),
+        HealthCheckSlot(id: 12, date: "2026-12-03", starts: "09:00", ends: "10:00", remaining: 4),
+        HealthCheckSlot(id: 13, date: "2026-12-04", starts: "08:00", ends: "09:00", remaining: 0),
+        HealthCheckSlot(id: 14, date: "2026-12-05", starts: "08:00", ends: "09:00", remaining: 2),
+    ]
+    let flow = KioskSessionFlowTests()
+
+    func openBooking(_ driver: SessionDriver) async throws {
+        try await flow.signIn(driver)
+        try driver.tap(.service("health-check-booking"))
+        try await driver.next()
+    }
+
+    @Test func aRetireeBooksAHospitalDayAndTimeAndGetsTheSlip() async throws {
+        let driver = try await SessionDriver()
+        driver.effects.script {
+            $0.bookingOptions = .hospitals(Self.hospitals)
+            $0.slots = [.slots(Self.slots)]
+            $0.bookings = [.booked(reference: "HC-2026-000123", slipPrinted: true)]
+        }
+        try await openBooking(driver)
+        #expect(driver.page == .chooseHospital(page: 0))
+        try driver.tap(.hospital(Self.hospitals[0]))
+        try await driver.next()
+        // Days without places are not offered.
+        #expect(driver.screenText.contains("12月3日（剩5个）"))
+        #expect(!driver.screenText.contains("12月4日"))
+        try driver.tap(.day("2026-12-03"))
+        try driver.tap(.slot(Self.slots[0]))
+        #expect(driver.screenText.contains("西湖区文三路100号"))
+        try driver.tap(.confirm)
+        #expect(driver.page == .booking)
+        try await driver.next()
+        #expect(driver.page == .booked(reference: "HC-2026-000123", slipPrinted: true))
+        #expect(driver.effects.calls.contains(.book(11)))
+        try driver.tap(.back)
+        #expect(driver.screenText.contains("社保卡和打印的材料"), "the ending reminds of the slip")
+    }
+
+    @Test func losingTheLastPlaceToSomeoneElseOffersTheSlotsAgain() async throws {
+        let driver = try await SessionDriver()
+        driver.effects.script {
+            $0.bookingOptions = .hospitals(Self.hospitals)
+            $0.slots = [.slots(Self.slots), .slots(Array(Self.slots.dropFirst()))]
+            $0.bookings = [.slotFull]
+        }
+        try await openBooking(driver)
+        try driver.tap(.hospital(Self.hospitals[0]))
+        try await driver.next()
+        try driver.tap(.day("2026-12-03"))
+        try driver.tap(.slot(Self.slots[0]))
+        try driver.tap(.confirm)
+        try await driver.next()
+        #expect(driver.page == .bookingSlotFull)
+        try driver.tap(.confirm)
+        try await driver.next()
+        #expect(driver.page == .chooseDay(page: 0))
+        #expect(driver.screenText.contains("12月3日（剩4个）"))
+    }
+
+    @Test func notRetiredIsToldPlainlyAndOfflineBookingWaits() async throws {
+        let driver = try await SessionDriver()
+        driver.effects.script { $0.bookingOptions = .notEligible(.notRetired) }
+        try await openBooking(driver)
+        #expect(driver.page == .bookingNotEligible(.notRetired))
+        #expect(driver.screenText.contains("退休人员"))
+
+        let offline = try await SessionDriver(health: KioskHealth(cardReader: true, printer: true, camera: false, hub: false))
+        try await flow.signIn(offline)
+        try offline.tap(.service("health-check-booking"))
+        #expect(offline.page == .offline(serviceID: "health-check-booking"))
+        #expect(!offline.effects.calls.contains(.bookingOptions))
     }
 }

@@ -26,6 +26,10 @@ import TextConsole
                                           progress: "第1步，共3步")),
             .livenessFallback(reason: "光线太暗，没有完成刷脸。"), .submittingQualification,
             .qualificationSubmitted(staffReview: false, hubOnline: true), .qualificationSubmitted(staffReview: true, hubOnline: false),
+            .offline(serviceID: "health-check-booking"), .bookingLoading, .bookingNotEligible(.notRetired),
+            .bookingNotEligible(.checkedRecently), .bookingNotEligible(.alreadyBooked), .chooseHospital(page: 0), .slotsLoading,
+            .chooseDay(page: 0), .chooseSlot, .bookingConfirm, .booking, .booked(reference: "HC-2026-000789", slipPrinted: true),
+            .booked(reference: "HC-2026-000789", slipPrinted: false), .bookingSlotFull,
         ]
     }
 
@@ -42,6 +46,11 @@ import TextConsole
             model.recordsAsOf = YearMonth(year: 2026, month: 11)
             model.pinDigits = [1, 2, 3]
             model.qualification = QualificationStatus(state: .due, windowOpens: "2026-01-01", dueBy: "2026-12-31")
+            model.hospitals = BookingFlowTests.hospitals
+            model.hospital = BookingFlowTests.hospitals[0]
+            model.slots = BookingFlowTests.slots
+            model.day = "2026-12-03"
+            model.slot = BookingFlowTests.slots[0]
             let frame = ScreenLayout(columns: columns, rows: rows, mode: mode).render(program.view(model))
             let text = frame.buffer.text.joined(separator: "\n")
             #expect(frame.truncated.isEmpty, "\(page) at \(columns)×\(rows): cut off \(frame.truncated)")

@@ -20,11 +20,15 @@ final class ScriptedSessionEffects: SessionEffects {
         /// The face check's events, in order; the last should be `.finished`.
         var liveness: [LivenessEvent] = []
         var submission: SubmissionOutcome = .saved(hubOnline: true)
+        var bookingOptions: BookingOptionsAnswer = .failed(.offline)
+        var slots: [SlotsAnswer] = []
+        var bookings: [BookingOutcome] = []
     }
 
     enum Call: Equatable, Sendable {
         case readCard, records, print(CertificateRequest), rating(ServiceRating), staff(StaffCallReason), changePIN(old: [Int], new: [Int])
         case qualificationStatus, verifyPIN([Int]), startLiveness, stopLiveness, staffReview
+        case bookingOptions, slots(String), book(Int64)
     }
 
     private let state = Mutex<(script: Script, calls: [Call])>((Script(), []))
@@ -78,6 +82,22 @@ final class ScriptedSessionEffects: SessionEffects {
 
     func stopLivenessCheck() async { _ = record(.stopLiveness) }
     func submitForStaffReview(_ holder: CardHolder) async -> SubmissionOutcome { record(.staffReview).submission }
+
+    func bookingOptions(for holder: CardHolder) async -> BookingOptionsAnswer { record(.bookingOptions).bookingOptions }
+
+    func slots(at hospital: Hospital) async -> SlotsAnswer {
+        state.withLock { state in
+            state.calls.append(.slots(hospital.id))
+            return state.script.slots.isEmpty ? .failed(.offline) : state.script.slots.removeFirst()
+        }
+    }
+
+    func book(_ slot: HealthCheckSlot, at hospital: Hospital, for holder: CardHolder) async -> BookingOutcome {
+        state.withLock { state in
+            state.calls.append(.book(slot.id))
+            return state.script.bookings.isEmpty ? .failed(.offline) : state.script.bookings.removeFirst()
+        }
+    }
 }
 
 /// Runs the session the way ProgramRunner does, minus the terminal: messages from effects come
