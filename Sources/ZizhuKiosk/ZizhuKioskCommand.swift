@@ -110,8 +110,10 @@ func runKiosk(_ role: KioskRole, options: ConfigOptions, refresh: Double) async 
         } catch {
             throw ValidationError("assets: \(error)")
         }
+        // The screen ending (its terminal closed) ends the process cleanly; the sync stops with it.
         services.append(.init(service: try makeSessionService(settings: settings, texts: texts, catalogue: catalogue, journal: journal,
-                                                              refresh: .milliseconds(Int(refresh * 1000)), logger: logger)))
+                                                              refresh: .milliseconds(Int(refresh * 1000)), logger: logger),
+                              successTerminationBehavior: .gracefullyShutdownGroup))
     }
     if role.hasBackground {
         try auditStart(journal, settings: settings, logger: logger)

@@ -256,6 +256,12 @@ import TestSupport
                 try await kiosk.waitFor("社保卡已拔出", timeout: .seconds(30))
                 try await kiosk.waitFor("请插入社保卡")
                 #expect(world.printer.transcripts().isEmpty)
+                // Ctrl-C (SIGINT from the terminal) ends the kiosk cleanly: the pane closes.
+                try await kiosk.send("\u{03}")
+                try await TestEnvironment.waitUntil("zizhu-kiosk to exit on Ctrl-C", timeout: .seconds(30)) {
+                    (try? await TestEnvironment.run(kiosk.tmux, ["-L", kiosk.socket, "has-session", "-t", "demo"])) == nil
+                }
+                #expect(world.kioskLog().contains("session screen ended"))
             } catch {
                 Issue.record("screen:\n\((try? await kiosk.capture()) ?? "")\nkiosk log:\n\(world.kioskLog().suffix(3000))")
                 await kiosk.stop()

@@ -39,6 +39,11 @@ public struct ProgramRunner<Program: ConsoleProgram, RunClock: Clock<Duration>>:
     public let fonts: TerminalFonts?
     /// How long input must be quiet before a lone ESC counts as the Esc key.
     public var escapeDelay: Duration = .milliseconds(50)
+    /// The signals that end the program (the terminal is restored first). A program inside a
+    /// swift-service-lifecycle `ServiceGroup` passes `[]` and lets the group own SIGTERM/SIGINT/
+    /// SIGHUP: two owners of one signal lose it (seen: neither heard Ctrl-C); the group's graceful
+    /// shutdown then cancels `run()`, which restores the terminal the same way.
+    public var stopSignals: [Int32] = [SIGTERM, SIGINT, SIGHUP]
 
     public init(program: Program, terminal: TerminalSession, speaker: any Speaker, clock: RunClock, fonts: TerminalFonts? = nil) {
         self.program = program
@@ -161,7 +166,7 @@ public struct ProgramRunner<Program: ConsoleProgram, RunClock: Clock<Duration>>:
     /// SIGWINCH relayouts; SIGTERM, SIGINT and SIGHUP end the loop so the terminal is restored.
     /// The signals' default actions are turned off, so they are only seen here.
     private func installSignalHandlers(_ sink: AsyncStream<Event>.Continuation) -> [any DispatchSourceSignal] {
-        [SIGWINCH, SIGTERM, SIGINT, SIGHUP].map { number in
+        ([SIGWINCH] + stopSignals).map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { sink.yield(number == SIGWINCH ? .resized : .signal(number)) }
