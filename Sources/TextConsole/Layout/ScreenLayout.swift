@@ -326,10 +326,11 @@ private struct FrameBuilder<Target: Hashable & Sendable> {
         let messageLines = LineBreaking.wrap(overlay.message.display, width: width - 6)
         let height = 1 + messageLines.count + 1 + 1 + 1 + metrics.buttonHeight + 1
         let box = CellRect(column: (metrics.columns - width) / 2, row: max(0, (metrics.rows - height) / 2), width: width, height: height)
-        // A ring of black around the box keeps it apart from the buttons beneath.
-        frame.buffer.fill(box.inset(columns: 1, rows: 1), style: palette.body)
+        // The page beneath is cleared: slivers of covered buttons beside the box read as more
+        // buttons (seen in the xterm screenshots), and none of them can be tapped now anyway.
+        frame.buffer.fill(CellRect(column: 0, row: 0, width: metrics.columns, height: metrics.rows), style: palette.body)
         frame.buffer.fill(box, style: palette.overlay)
-        frame.buttons.removeAll { $0.rect.intersects(box.inset(columns: 1, rows: 1)) }
+        frame.buttons.removeAll()
         for (index, line) in messageLines.enumerated() {
             writeLine(line, column: box.column + 3, row: box.row + 1 + index, style: palette.overlay, limit: box.right - 3)
         }
