@@ -203,23 +203,23 @@ struct HubServicesBench: AsyncParsableCommand {
 
     // MARK: Baselines: the same lookups as raw SQL
 
-    /// What the store does for a records query, straight: the person by ID and card number, their
-    /// periods, and the audit row, in one transaction.
+    /// What the store does for a records query, straight: the same single statement (the person
+    /// by ID and card number, their periods, the audit row), one round trip, one commit.
     func rawRecords(_ cards: [(String, String)], client: PostgresClient, logger: Logger) async throws -> Run {
         try await Self.timed(cards, concurrency: concurrency) { card in
-            try await client.withTransaction(logger: logger) { connection in
-                var found = false
-                for try await _ in try await connection.query(
-                    "SELECT citizen_id, name, birth_date FROM people WHERE citizen_id = \(card.0) AND card_number = \(card.1)", logger: logger
-                ).decode((String, String, String).self) { found = true }
-                guard found else { throw BenchError("raw lookup found nobody for a seeded card") }
-                for try await _ in try await connection.query("""
-                    SELECT insurance_type, employer, from_month, through_month, months, status FROM insurance_periods WHERE citizen_id = \(card.0)
-                    """, logger: logger).decode((String, String?, Int32, Int32?, Int32, String).self) {}
-                try await connection.query("""
-                    INSERT INTO service_audit (at, actor, action, subject, outcome) VALUES (\(Int64(Date().timeIntervalSince1970 * 1000)), 'raw-sql', 'records.query', \(Redaction.maskCitizenID(card.0)), 'found')
-                    """, logger: logger)
-            }
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let rows = try await client.query("""
+                WITH person AS (SELECT citizen_id, name FROM people WHERE citizen_id = \(card.0) AND card_number = \(card.1)),
+                audit AS (
+                  INSERT INTO service_audit (at, actor, action, subject, outcome)
+                  SELECT \(now), 'raw-sql', 'records.query', \(Redaction.maskCitizenID(card.0)),
+                         CASE WHEN EXISTS (SELECT 1 FROM person) THEN 'found' ELSE 'not_found' END)
+                SELECT p.citizen_id, p.name, r.insurance_type, r.employer, r.from_month, r.through_month, r.months, r.status
+                FROM person p LEFT JOIN insurance_periods r ON r.citizen_id = p.citizen_id
+                """, logger: logger)
+            var found = false
+            for try await _ in rows.decode((String, String, String?, String?, Int32?, Int32?, Int32?, String?).self) { found = true }
+            guard found else { throw BenchError("raw lookup found nobody for a seeded card") }
         }
     }
 
