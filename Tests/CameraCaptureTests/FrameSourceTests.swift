@@ -51,10 +51,27 @@ import Testing
     @Test func realTimePacingTimesOutWhenTheNextFrameIsLate() async throws {
         let folder = try recording()
         defer { try? FileManager.default.removeItem(at: folder) }
-        // One frame every 10 s: the second frame is not due within a 50 ms timeout.
-        let source = try FileFrameSource.directory(folder, framesPerSecond: 0.1, pacing: .realTime)
+        // One frame every 1000 s: the second frame is not due within a 50 ms timeout, however loaded the machine.
+        let source = try FileFrameSource.directory(folder, framesPerSecond: 0.001, pacing: .realTime)
         _ = try await source.nextFrame(timeout: .seconds(1))
         await #expect(throws: CameraError.timeout(.milliseconds(50))) { try await source.nextFrame(timeout: .milliseconds(50)) }
+    }
+
+    @Test func aLateReaderGetsTheFrameDueNowLikeFromACamera() async throws {
+        let folder = try recording()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pgms = ["frame-0001.pgm", "frame-0002.pgm"].map { folder.appendingPathComponent($0) }
+        // 1000 fps; the reader then sleeps at least 30 ms, so at least 30 frames were due meanwhile.
+        let looping = FileFrameSource(files: pgms, framesPerSecond: 1000, pacing: .realTime, atEnd: .loop)
+        _ = try await looping.nextFrame(timeout: .seconds(1))
+        try await Task.sleep(for: .milliseconds(30))
+        let late = try await looping.nextFrame(timeout: .seconds(1))
+        #expect(late.sequence >= 30 && late.timestamp == .milliseconds(late.sequence))
+        // A finished recording stays finished however late the reader comes.
+        let once = FileFrameSource(files: pgms, framesPerSecond: 1000, pacing: .realTime)
+        _ = try await once.nextFrame(timeout: .seconds(1))
+        try await Task.sleep(for: .milliseconds(30))
+        await #expect(throws: CameraError.ended) { try await once.nextFrame(timeout: .seconds(1)) }
     }
 
     @Test func aMissingOrEmptyFolderIsAMissingDevice() throws {
