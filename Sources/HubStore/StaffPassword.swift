@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 import _CryptoExtras
 
 /// Staff passwords, hashed with scrypt (RFC 7914, BoringSSL through swift-crypto's extras).
@@ -21,6 +22,12 @@ public enum StaffPassword {
         }
 
         public static let standard = Parameters(log2N: 15, blockSize: 8, parallelism: 3)
+
+        /// The standard block size and parallelism with cost `log2N` (the hub's
+        /// `dashboard.password_cost`; tests of login flows use a low one).
+        public static func cost(_ log2N: Int) -> Parameters {
+            Parameters(log2N: log2N, blockSize: standard.blockSize, parallelism: standard.parallelism)
+        }
     }
 
     /// Why a new password is refused; the staff member (or the operator setting it) picks another.
@@ -72,8 +79,18 @@ public enum StaffPassword {
     }
 
     /// A hash to check unknown usernames against, so that a login for a name that does not exist
-    /// takes as long as one with a wrong password and does not reveal which names exist.
-    public static let decoy = hash("decoy password never issued")
+    /// takes as long as one with a wrong password and does not reveal which names exist. Made
+    /// once per cost, at the cost new hashes get (``Parameters/cost(_:)``).
+    public static func decoy(_ parameters: Parameters) -> String {
+        decoys.withLock { decoys in
+            if let decoy = decoys[parameters.log2N] { return decoy }
+            let decoy = hash("decoy password never issued", parameters: parameters)
+            decoys[parameters.log2N] = decoy
+            return decoy
+        }
+    }
+
+    private static let decoys = Mutex<[Int: String]>([:])
 
     private static func derive(_ password: String, salt: [UInt8], parameters: Parameters) -> [UInt8]? {
         // 128 · r · N bytes for the big array, plus 128 · r · p; BoringSSL refuses beyond maxMemory.

@@ -138,6 +138,8 @@ public struct HubConfiguration: Sendable, Equatable {
     public var dashboardLoginPerMinute = 10
     /// A kiosk whose last heartbeat is older than this shows as offline.
     public var dashboardOfflineAfterSeconds = 300
+    /// scrypt cost (log2 N) of new staff password hashes; each hash keeps the cost it was made with.
+    public var dashboardPasswordCost = 15
     public var logFormat: LogLineFormat = .logfmt
     public var logLevel: Logger.Level = .info
     /// How the screens are spoken: espeak-ng (Mandarin), or not at all (a silent test rig).
@@ -205,6 +207,9 @@ public struct HubConfiguration: Sendable, Equatable {
         .integer("dashboard.offline_after_seconds", \.dashboardOfflineAfterSeconds, range: 30...86_400,
                  default: HubConfiguration().dashboardOfflineAfterSeconds,
                  summary: "The dashboard shows a kiosk as offline when its last heartbeat is older than this."),
+        .integer("dashboard.password_cost", \.dashboardPasswordCost, range: 10...20,
+                 default: HubConfiguration().dashboardPasswordCost,
+                 summary: "scrypt cost (log2 N) of new staff password hashes: 15 is OWASP's setting (32 MiB, ~0.2 s); each step doubles time and memory. Existing hashes keep the cost they were made with."),
         .choice("log.format", \.logFormat, default: .logfmt, summary: "Log line format on standard error."),
         .choice("log.level", \.logLevel, default: .info, summary: "Lowest level logged."),
         .choice("ui.speech", \.speech, default: .espeak, summary: "Speak every screen with espeak-ng (Mandarin), or off."),

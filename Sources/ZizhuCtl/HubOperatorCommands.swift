@@ -16,13 +16,17 @@ struct HubStoreOptions: ParsableArguments {
     @Option(help: "SQLite file or postgres:// URL of the hub's database (overrides storage.database).")
     var database: String?
 
-    func withStore<T: Sendable>(_ body: @Sendable (any HubStore) async throws -> T) async throws -> T {
-        let settings: HubConfiguration
+    /// The hub's configuration: this file, else the default one, then `ZIZHU_…` variables.
+    func settings() throws -> HubConfiguration {
         do {
-            settings = try HubConfiguration.load(path: hubConfig, environment: ProcessInfo.processInfo.environment)
+            return try HubConfiguration.load(path: hubConfig, environment: ProcessInfo.processInfo.environment)
         } catch {
             throw ValidationError("configuration: \(error)")
         }
+    }
+
+    func withStore<T: Sendable>(_ body: @Sendable (any HubStore) async throws -> T) async throws -> T {
+        let settings = try settings()
         let location = try HubDatabase(location: database ?? settings.database)
         var logger = Logger(label: "zizhuctl")
         logger.logLevel = .warning

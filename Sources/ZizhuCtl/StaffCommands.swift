@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HubStore
+import ZizhuConfiguration
 
 /// `zizhuctl hub staff …`: dashboard accounts, managed at the hub's console (whoever may open
 /// the hub's database). Every change is written to the staff audit trail as actor `zizhuctl`.
@@ -68,7 +69,7 @@ struct StaffAdd: AsyncParsableCommand {
         let displayName = name.trimmingCharacters(in: .whitespaces)
         guard (1...40).contains(displayName.count) else { throw ValidationError("--name must have 1 to 40 characters") }
         let (password, generated) = try source.password()
-        let account = NewStaffAccount(username: username, displayName: displayName, passwordHash: StaffPassword.hash(password))
+        let account = NewStaffAccount(username: username, displayName: displayName, passwordHash: StaffPassword.hash(password, parameters: .cost(try store.settings().dashboardPasswordCost)))
         let added = try await store.withStore { store in
             let added = try await store.addStaff(account, now: Date())
             try await store.appendStaffAudit(StaffAudit.entry("staff.add", account.username, outcome: added ? .success : .failure))
@@ -92,7 +93,7 @@ struct StaffPasswd: AsyncParsableCommand {
 
     func run() async throws {
         let (password, generated) = try source.password()
-        let hash = StaffPassword.hash(password)
+        let hash = StaffPassword.hash(password, parameters: .cost(try store.settings().dashboardPasswordCost))
         let username = self.username
         let changed = try await store.withStore { store in
             let changed = try await store.setStaffPassword(username: username, passwordHash: hash, now: Date())

@@ -64,7 +64,7 @@ struct SeedDemo: AsyncParsableCommand {
         let day = today.flatMap(ChinaDay.parse) ?? ChinaDay.of(Date())
         let population = DemoPopulation(seed: seed, today: day)
         let holders = try Self.cardHolders(directory: cards, population: population)
-        let count = people, chunk = self.chunk, jobs = self.jobs
+        let count = people, chunk = self.chunk, jobs = self.jobs, passwordCost = settings.dashboardPasswordCost
         let started = ContinuousClock.now
         try await location.withStore(logger: logger) { store in
             let existing = try await store.populationCount()
@@ -75,7 +75,7 @@ struct SeedDemo: AsyncParsableCommand {
             let (hospitals, slots) = population.hospitals()
             try await store.insertHospitals(hospitals, slots: slots)
             // The dashboard's demo accounts; their random passwords are shown only here.
-            for staff in try await DemoStaff.seed(into: store, now: Date()) {
+            for staff in try await DemoStaff.seed(into: store, now: Date(), passwordParameters: .cost(passwordCost)) {
                 print("dashboard login: \(staff.username)  password: \(staff.password)")
             }
             // Chunks are independent (person i depends only on seed, day and i): `jobs` of them

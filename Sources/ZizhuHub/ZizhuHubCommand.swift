@@ -65,7 +65,8 @@ struct Serve: AsyncParsableCommand {
                                          absolute: .seconds(settings.dashboardSessionAbsoluteHours * 3600)),
             logins: StaffLoginPolicy(maxFailures: settings.dashboardLoginMaxFailures, lockout: .seconds(settings.dashboardLockoutMinutes * 60)),
             loginBurst: settings.dashboardLoginPerMinute, loginPerMinute: settings.dashboardLoginPerMinute,
-            offlineAfter: .seconds(settings.dashboardOfflineAfterSeconds))
+            offlineAfter: .seconds(settings.dashboardOfflineAfterSeconds),
+            passwordParameters: .cost(settings.dashboardPasswordCost))
         switch (settings.tlsCertificate, settings.tlsPrivateKey) {
         case (let certificate?, let key?):
             serverSettings.tls = HubTLSFiles(certificateChainPath: certificate, privateKeyPath: key)

@@ -134,7 +134,7 @@ struct DashboardRoutes: Sendable {
         let wrong = "用户名或密码不对。"
         guard let account else {
             // The same work as a real check, so timing does not tell which names exist.
-            _ = StaffPassword.verify(password, against: StaffPassword.decoy)
+            _ = StaffPassword.verify(password, against: StaffPassword.decoy(settings.passwordParameters))
             await audit(actor, "login", outcome: .failure, context, detail: "unknown user")
             return loginForm(.unauthorized, message: wrong, username: typed)
         }
