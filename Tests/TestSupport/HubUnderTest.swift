@@ -17,7 +17,7 @@ public struct HubUnderTest: Sendable {
             arguments: ["serve", "--host", "127.0.0.1", "--port", String(port)] + arguments,
             // The evidence key in the hub's private folder, not the working directory (PostgreSQL's default).
             environment: ["ZIZHU_STORAGE_EVIDENCE_KEY": "\(directory)/evidence.key"].merging(environment) { $1 }, logPath: "\(directory)/hub.log")
-        try await TestEnvironment.waitUntil("zizhu-hub on port \(port)", timeout: .seconds(20)) {
+        try await TestEnvironment.waitUntil("zizhu-hub on port \(port)", timeout: .seconds(60)) {
             guard process.isRunning else { throw TestEnvironmentError.didNotStart(service: "zizhu-hub", log: process.log()) }
             return FreePort.isListening(port)
         }

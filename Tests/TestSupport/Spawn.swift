@@ -32,7 +32,9 @@ enum Spawn {
         posix_spawnattr_setsigdefault(&attributes, &allSignals)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
-        let merged = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let merged = ProcessInfo.processInfo.environment
+            .merging(TestEnvironment.childDefaults) { _, new in new }
+            .merging(environment) { _, new in new }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
