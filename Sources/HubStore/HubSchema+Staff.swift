@@ -2,7 +2,8 @@ extension HubSchema {
     static let v4Name = "v4-staff-accounts-sessions-audit"
 
     /// Staff accounts, their dashboard sessions and the staff audit trail; plus an index the fleet
-    /// dashboard's "today's transactions" needs (without it, counting one day scans every item).
+    /// dashboard's "today's transactions" needs (without it, counting one day scans every item;
+    /// by kiosk first, so one street office's count reads only its kiosks' day).
     static func v4(_ dialect: Dialect) -> [String] {
         let serial = dialect == .sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
         return [
@@ -42,7 +43,7 @@ extension HubSchema {
               client_address TEXT,
               detail TEXT)
             """,
-            "CREATE INDEX transactions_by_wall_time ON transactions (wall_time)",
+            "CREATE INDEX transactions_by_device_wall_time ON transactions (device_id, wall_time)",
         ] + appendOnlyAudit(dialect)
     }
 

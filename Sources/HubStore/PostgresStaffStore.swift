@@ -158,13 +158,15 @@ extension PostgresHubStore {
             var counts: [String: [String: Int]] = [:]
             let from = transactionsFrom.storedMilliseconds, until = transactionsUntil.storedMilliseconds
             let countQuery: PostgresQuery = office.map { office in """
-                SELECT t.device_id, t.kind, COUNT(*) FROM transactions t JOIN kiosks k ON k.device_id = t.device_id
-                WHERE t.wall_time >= \(from) AND t.wall_time < \(until) AND t.rejection IS NULL AND k.office = \(office)
+                SELECT t.device_id, t.kind, COUNT(*) FROM kiosks k JOIN transactions t
+                  ON t.device_id = k.device_id AND t.wall_time >= \(from) AND t.wall_time < \(until)
+                WHERE t.rejection IS NULL AND k.office = \(office)
                 GROUP BY t.device_id, t.kind
                 """ } ?? """
-                SELECT device_id, kind, COUNT(*) FROM transactions
-                WHERE wall_time >= \(from) AND wall_time < \(until) AND rejection IS NULL
-                GROUP BY device_id, kind
+                SELECT t.device_id, t.kind, COUNT(*) FROM kiosks k JOIN transactions t
+                  ON t.device_id = k.device_id AND t.wall_time >= \(from) AND t.wall_time < \(until)
+                WHERE t.rejection IS NULL
+                GROUP BY t.device_id, t.kind
                 """
             for try await (deviceID, kind, count) in try await self.client.query(countQuery, logger: self.logger).decode((String, String, Int64).self) {
                 counts[deviceID, default: [:]][kind] = Int(count)

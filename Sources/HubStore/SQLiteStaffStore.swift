@@ -137,10 +137,11 @@ extension SQLiteHubStore {
             var counts: [String: [String: Int]] = [:]
             var countArguments: StatementArguments = [transactionsFrom.storedMilliseconds, transactionsUntil.storedMilliseconds]
             if let office { countArguments += [office] }
+            // From the kiosks to their day's items through transactions_by_device_wall_time.
             let countRows = try Row.fetchCursor(db, sql: """
-                SELECT t.device_id, t.kind, COUNT(*) AS n FROM transactions t
-                \(office == nil ? "" : "JOIN kiosks k ON k.device_id = t.device_id")
-                WHERE t.wall_time >= ? AND t.wall_time < ? AND t.rejection IS NULL \(office == nil ? "" : "AND k.office = ?")
+                SELECT t.device_id, t.kind, COUNT(*) AS n FROM kiosks k CROSS JOIN transactions t
+                  ON t.device_id = k.device_id AND t.wall_time >= ? AND t.wall_time < ?
+                WHERE t.rejection IS NULL \(office == nil ? "" : "AND k.office = ?")
                 GROUP BY t.device_id, t.kind
                 """, arguments: countArguments)
             while let row = try countRows.next() {

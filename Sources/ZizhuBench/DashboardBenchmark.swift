@@ -28,6 +28,9 @@ struct DashboardBench: AsyncParsableCommand {
     @Option(help: "Today's transactions per kiosk.")
     var transactionsPerKiosk = 10
 
+    @Option(help: "Days of earlier transactions per kiosk (as many per day as today), which the day's count must skip.")
+    var historyDays = 7
+
     @Option(help: "Timed requests (and timed queries) per measurement.")
     var iterations = 30
 
@@ -45,7 +48,7 @@ struct DashboardBench: AsyncParsableCommand {
         let location = try HubDatabase(location: database)
         let hubBinary = hub ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("zizhu-hub").path
         let password = "benchmark password"
-        let kiosks = self.kiosks, perKiosk = self.transactionsPerKiosk, iterations = self.iterations
+        let kiosks = self.kiosks, perKiosk = self.transactionsPerKiosk, iterations = self.iterations, historyDays = self.historyDays
         let dayStart = Calendar.current.startOfDay(for: Date())
         let dayEnd = dayStart.addingTimeInterval(86_400)
 
@@ -54,8 +57,9 @@ struct DashboardBench: AsyncParsableCommand {
         try await location.withStore(logger: logger) { store in
             _ = try await store.addStaff(NewStaffAccount(username: "bench", displayName: "压测", passwordHash: StaffPassword.hash(password)), now: Date())
         }
-        try await Self.seed(location, kiosks: kiosks, perKiosk: perKiosk, dayStart: dayStart, logger: logger)
-        print("seeded \(kiosks) kiosks, \(kiosks * 3) heartbeats, \(kiosks * perKiosk) transactions today in \(Self.seconds(ContinuousClock.now - seedStarted)) s")
+        try await Self.seed(location, kiosks: kiosks, perKiosk: perKiosk, historyDays: historyDays, dayStart: dayStart, logger: logger)
+        print("seeded \(kiosks) kiosks, \(kiosks * 3) heartbeats, \(kiosks * perKiosk) transactions today and \(kiosks * perKiosk * historyDays) "
+              + "on the \(historyDays) days before in \(String(format: "%.1f", Self.seconds(ContinuousClock.now - seedStarted))) s")
 
         // Baseline: the fleet query alone, in this process, through the same store code.
         let (queryAll, queryOffice, rowCount) = try await location.withStore(logger: logger) { store in
@@ -103,7 +107,7 @@ struct DashboardBench: AsyncParsableCommand {
     /// Kiosks in mixed states (a heartbeat history of three, the latest one's report varying),
     /// today's transactions, and a few kiosks with missing seqs; multi-row INSERTs of our own
     /// generated values, 500 rows per statement.
-    static func seed(_ location: HubDatabase, kiosks: Int, perKiosk: Int, dayStart: Date, logger: Logger) async throws {
+    static func seed(_ location: HubDatabase, kiosks: Int, perKiosk: Int, historyDays: Int, dayStart: Date, logger: Logger) async throws {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let dayStartMs = Int64(dayStart.timeIntervalSince1970 * 1000)
         var generator = SystemRandomNumberGenerator()
@@ -122,8 +126,9 @@ struct DashboardBench: AsyncParsableCommand {
             let key = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
             let keyLiteral = isPostgres ? "decode('\(key)', 'hex')" : "X'\(key)'"
             let gap = index % 50 == 7
-            let highest = Int64(perKiosk + (gap ? 3 : 0))
-            kioskRows.append("('\(device)', '\(offices[index % offices.count])', \(keyLiteral), \(now - 86_400_000 * 30), \(perKiosk), \(highest))")
+            let stored = Int64(perKiosk * (historyDays + 1))
+            let highest = stored + (gap ? 3 : 0)
+            kioskRows.append("('\(device)', '\(offices[index % offices.count])', \(keyLiteral), \(now - 86_400_000 * 30), \(stored), \(highest))")
             for beat in 0..<3 {
                 let pending = index % 9 == 0 ? 120 : 0
                 let report = """
@@ -135,11 +140,16 @@ struct DashboardBench: AsyncParsableCommand {
                 let received = index % 17 == 0 ? now - 7_200_000 : now - Int64(60_000 * (3 - beat))
                 beatRows.append("('\(device)', \(received), 0, '\(report)')")
             }
-            var seqs = Array(1...Int64(max(perKiosk, 0)))
-            if gap { seqs.append(highest) }
-            for seq in seqs where seq >= 1 {
+            // Earlier days first (seqs 1…), then today's; a few kiosks miss some seqs.
+            let earlier = Int64(perKiosk * historyDays)
+            var stamps: [(seq: Int64, wallTime: Int64)] = (0..<earlier).map { n in
+                (n + 1, dayStartMs - Int64(historyDays) * 86_400_000 + (n / Int64(max(perKiosk, 1))) * 86_400_000 + (n % Int64(max(perKiosk, 1))) * 60_000)
+            }
+            stamps += (0..<Int64(perKiosk)).map { n in (earlier + n + 1, dayStartMs + (n + 1) * 60_000) }
+            if gap, let last = stamps.last { stamps.append((last.seq + 3, last.wallTime + 60_000)) }
+            for (seq, wallTime) in stamps {
                 let kind = seq % 4 == 0 ? "staff.called" : "certificate.printed"
-                itemRows.append("('\(device)', \(seq), '\(kind)', \(dayStartMs + seq * 60_000), 'boot', \(seq), '{}', NULL, \(isPostgres ? "FALSE" : "0"), \(now))")
+                itemRows.append("('\(device)', \(seq), '\(kind)', \(wallTime), 'boot', \(seq), '{}', NULL, \(isPostgres ? "FALSE" : "0"), \(now))")
             }
         }
         chunked(kioskRows, "INSERT INTO kiosks (device_id, office, public_key, enrolled_at, contiguous_through, highest_seq) VALUES ")
