@@ -140,15 +140,15 @@ extension AppDatabase {
     /// transaction has no gaps. Acknowledged items keep their business row, so the maximum never
     /// goes backwards.
     static func nextSeq(_ db: Database) throws -> Int64 {
-        (try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM business_transaction") ?? 0) + 1
+        (try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM business_transaction")) ?? 0) + 1
     }
 
     /// The business row and its outbox row; the caller's transaction makes them one.
     static func insertTransaction(_ db: Database, seq: Int64, kind: String, payloadJSON: String, stamp: JournalClock.Stamp) throws {
-        try db.execute(
-            sql: "INSERT INTO business_transaction(seq, kind, payload, wall_time, boot_id, monotonic_ns) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [seq, kind, payloadJSON, stamp.wallTime.timeIntervalSince1970, stamp.bootID, stamp.monotonicNanoseconds])
-        try db.execute(sql: "INSERT INTO outbox(seq) VALUES (?)", arguments: [seq])
+        // Cached statements: compiled once per connection, not once per transaction.
+        try db.cachedStatement(sql: "INSERT INTO business_transaction(seq, kind, payload, wall_time, boot_id, monotonic_ns) VALUES (?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [seq, kind, payloadJSON, stamp.wallTime.timeIntervalSince1970, stamp.bootID, stamp.monotonicNanoseconds])
+        try db.cachedStatement(sql: "INSERT INTO outbox(seq) VALUES (?)").execute(arguments: [seq])
     }
 
     /// Whether a new service may start: the disk has more than the reserve free and the ballast is
