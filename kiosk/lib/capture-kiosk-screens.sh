@@ -82,10 +82,26 @@ wait_spoken() {
     echo "the screen '$what' (spoken: $text) never came" >&2
     exit 1
 }
-# Taps the centre of cell (column, row), 0-based, in the 16x48-px grid.
+# Taps the centre of cell (column, row), 0-based, in the current grid (16x48 px, large 20x59).
 cell_width=16 cell_height=48
 tap() { xdotool mousemove $(($1 * cell_width + cell_width / 2)) $(($2 * cell_height + cell_height / 2)) click 1; }
 key() { xdotool mousemove 960 540 key "$@"; }
+# step ACTION...: does ACTION (a tap or key), and does it again (up to three times) while the
+# kiosk speaks no new screen within 8 s. Under load a tap can be dropped: a redraw between press
+# and release moves the button (large mode resizes the grid), and the session ignores a tap that
+# does not start and end on the same button. A tap that took effect always brings a new screen.
+step() {
+    local before attempt
+    before=$(stat -c %s "$transcript" 2>/dev/null || echo 0)
+    for attempt in 1 2 3; do
+        "$@"
+        for _ in $(seq 80); do
+            tail -c +"$((before + 1))" "$transcript" 2>/dev/null | grep -q '^speak:' && return 0
+            sleep 0.1
+        done
+        echo "no new screen after '$*' (attempt $attempt)" >&2
+    done
+}
 shot() {
     import -window root "$out/$1.png"
     echo "$1.png" >&2
@@ -94,12 +110,12 @@ card() { env "${ZIZHU_WORLD_ENV[@]}" "$bin/zizhuctl" card "$@" >/dev/null; }
 
 wait_spoken "请把社保卡插入读卡器" "attract"
 shot attract
-tap 39 9                                  # 大字号: xterm switches to 40 px, the grid to 96x18
+step tap 39 9                             # 大字号: xterm switches to 40 px, the grid to 96x18
 wait_spoken "大字号（已选）" "attract, large text"
 sleep 1
 shot attract-large
 cell_width=20 cell_height=59
-tap 12 7                                  # 标准字号 in the large grid
+step tap 12 7                             # 标准字号 in the large grid
 wait_spoken "标准字号（已选）" "attract, normal text again"
 cell_width=16 cell_height=48
 sleep 1
@@ -107,46 +123,46 @@ sleep 1
 card insert "$work/cards/zhang-san-3.0.json"
 wait_spoken "请核对您的信息" "card confirm"
 shot card-confirm
-key Return                                # 确认
+step key Return                           # 确认
 wait_spoken "请选择要办理的业务" "menu"
 shot menu
-tap 12 7                                  # 打印参保证明
+step tap 12 7                             # 打印参保证明
 wait_spoken "请选择险种" "choose type"
 shot choose-type
-tap 45 9                                  # 全部险种
+step tap 45 9                             # 全部险种
 wait_spoken "请选择证明的时间范围" "choose period"
 shot choose-period
-tap 11 5                                  # 最近12个月
+step tap 11 5                             # 最近12个月
 wait_spoken "请核对要打印的内容" "confirm certificate"
 shot certificate-confirm
-key Return                                # 打印
+step key Return                           # 打印
 wait_spoken "参保证明已打印" "printed"
 shot printed
-tap 111 20                                # 继续办理
+step tap 111 20                           # 继续办理
 wait_spoken "请选择要办理的业务" "menu, after printing"
-tap 36 7                                  # 查询参保记录
+step tap 36 7                             # 查询参保记录
 wait_spoken "我的参保缴费记录" "records"
 shot records
-key Escape                                # 返回
+step key Escape                           # 返回
 wait_spoken "请选择要办理的业务" "menu, after the records"
-tap 12 11                                 # 修改社保卡密码
+step tap 12 11                            # 修改社保卡密码
 wait_spoken "请输入社保卡原密码" "PIN pad"
 key 1 2 3                                 # three digits entered: the pad shows ＊＊＊＿＿＿
 sleep 0.8
 shot pin-pad
-key Escape
+step key Escape
 wait_spoken "请选择要办理的业务" "menu, after the PIN pad"
-tap 36 11                                 # 服务评价
+step tap 36 11                            # 服务评价
 wait_spoken "请您对本次服务进行评价" "rating"
 shot rating
-key Escape
+step key Escape
 wait_spoken "请选择要办理的业务" "menu, before the idle warning"
 # No input now: after 20 s the warning with its countdown comes over the menu.
 wait_spoken "您还在操作吗" "idle warning"
 shot idle-warning
 tap 60 12                                 # 继续操作
 sleep 1
-tap 9 20                                  # 结束办理
+step tap 9 20                             # 结束办理
 wait_spoken "请取走您的社保卡" "take card"
 shot take-card
 card remove
@@ -159,9 +175,9 @@ zizhu_world_hub_stop
 sleep 3
 card insert "$work/cards/zhang-san-3.0.json"
 wait_spoken "请核对您的信息" "card confirm, hub offline"
-key Return
+step key Return
 wait_spoken "请选择要办理的业务" "menu, hub offline"
-tap 12 7                                  # 打印参保证明
+step tap 12 7                             # 打印参保证明
 wait_spoken "网络暂时不通" "hub offline"
 shot hub-offline
 card remove
