@@ -38,6 +38,7 @@ public enum HubServerApplication {
                 middlewares: [
                     RequestShapeMiddleware(logger: logger),
                     KioskSignatureMiddleware(store: store, settings: settings, metrics: metrics, logger: logger),
+                    NullValueMiddleware(logger: logger),
                 ])
         } catch {
             throw .routes(String(describing: error))
