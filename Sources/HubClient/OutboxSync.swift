@@ -325,7 +325,7 @@ extension OutboxSync {
             softwareVersion: health.softwareVersion, cardReader: health.cardReader, printer: health.printer, camera: health.camera,
             diskFreeBytes: free,
             outbox: .init(pending: Int64(backlog.pendingCount), oldestAgeSeconds: oldestAge, parked: Int64(backlog.parkedCount),
-                          parkedItems: try database.parkedItems(limit: 20).map { .init(seq: $0.seq, kind: String($0.kind.prefix(64)), reason: String($0.reason.prefix(64))) }))
+                          parkedItems: try database.parkedItems(limit: 20).map { .init(seq: $0.seq, kind: Self.atMost64($0.kind), reason: Self.atMost64($0.reason)) }))
         do {
             let receipt = try await connection.heartbeat(heartbeat)
             publish { $0.connectivity = .online }
@@ -334,6 +334,11 @@ extension OutboxSync {
             if case .unreachable = error { publish { $0.connectivity = .offline } }
             throw error
         }
+    }
+
+    /// The first 64 code points: the contract's `maxLength` counts code points, not characters.
+    static func atMost64(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.prefix(64)))
     }
 
     /// Fetches the hub's updates after the stored cursor, page by page, each page stored with

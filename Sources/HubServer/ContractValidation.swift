@@ -25,7 +25,9 @@ enum ContractValidation {
         if let parked = heartbeat.outbox.parked, parked < 0 { return "outbox.parked must be ≥ 0" }
         if let items = heartbeat.outbox.parkedItems {
             if items.count > 20 { return "outbox.parked_items holds at most 20" }
-            if items.contains(where: { $0.seq < 1 || $0.kind.count > 64 || $0.reason.count > 64 }) { return "outbox.parked_items must match ParkedItem" }
+            if items.contains(where: { $0.seq < 1 || $0.kind.unicodeScalars.count > 64 || $0.reason.unicodeScalars.count > 64 }) {
+                return "outbox.parked_items must match ParkedItem"
+            }
         }
         return nil
     }

@@ -16,7 +16,7 @@ extension HubAPIHandler {
         guard page >= 1, (1...100).contains(pageSize) else {
             return .badRequest(.init(body: .json(Self.problem("bad_query", "page must be ≥ 1 and page_size within 1…100."))))
         }
-        guard let card = Self.card(query.citizenId, query.cardNumber) else { return .badRequest(.init(body: .json(Self.badCitizenID))) }
+        guard let card = Self.card(query.citizenId, query.cardNumber) else { return .badRequest(.init(body: .json(Self.badCard(query.cardNumber)))) }
         let records: InsuranceRecordsPage?
         do {
             records = try await store.insuranceRecords(card, page: page, pageSize: pageSize, actor: deviceID, now: Date())
@@ -40,7 +40,7 @@ extension HubAPIHandler {
     func queryQualification(_ input: Operations.QueryQualification.Input) async throws -> Operations.QueryQualification.Output {
         guard let deviceID = AuthenticatedKiosk.deviceID else { return .unauthorized(.init(body: .json(Self.unsigned))) }
         guard case .json(let query) = input.body else { return .badRequest(.init(body: .json(Self.problem("bad_body", "Expected JSON.")))) }
-        guard let card = Self.card(query.citizenId, query.cardNumber) else { return .badRequest(.init(body: .json(Self.badCitizenID))) }
+        guard let card = Self.card(query.citizenId, query.cardNumber) else { return .badRequest(.init(body: .json(Self.badCard(query.cardNumber)))) }
         let state: QualificationState?
         do {
             state = try await store.qualification(card, actor: deviceID, now: Date())
@@ -56,7 +56,7 @@ extension HubAPIHandler {
     func queryHealthCheckEligibility(_ input: Operations.QueryHealthCheckEligibility.Input) async throws -> Operations.QueryHealthCheckEligibility.Output {
         guard let deviceID = AuthenticatedKiosk.deviceID else { return .unauthorized(.init(body: .json(Self.unsigned))) }
         guard case .json(let query) = input.body else { return .badRequest(.init(body: .json(Self.problem("bad_body", "Expected JSON.")))) }
-        guard let card = Self.card(query.citizenId, query.cardNumber) else { return .badRequest(.init(body: .json(Self.badCitizenID))) }
+        guard let card = Self.card(query.citizenId, query.cardNumber) else { return .badRequest(.init(body: .json(Self.badCard(query.cardNumber)))) }
         let eligibility: HealthCheckEligibility?
         do {
             eligibility = try await store.healthCheckEligibility(card, actor: deviceID, now: Date())
@@ -72,6 +72,9 @@ extension HubAPIHandler {
 
     func listHospitals(_ input: Operations.ListHospitals.Input) async throws -> Operations.ListHospitals.Output {
         guard AuthenticatedKiosk.deviceID != nil else { return .unauthorized(.init(body: .json(Self.unsigned))) }
+        if let office = input.query.office, office.unicodeScalars.count > 64 {
+            return .badRequest(.init(body: .json(Self.problem("bad_query", "office must be at most 64 characters."))))
+        }
         do {
             let hospitals = try await store.hospitals(office: input.query.office)
             return .ok(.init(body: .json(.init(hospitals: hospitals.map { .init(id: $0.id, name: $0.name, address: $0.address, office: $0.office) }))))
@@ -83,6 +86,9 @@ extension HubAPIHandler {
     func listHealthCheckSlots(_ input: Operations.ListHealthCheckSlots.Input) async throws -> Operations.ListHealthCheckSlots.Output {
         guard AuthenticatedKiosk.deviceID != nil else { return .unauthorized(.init(body: .json(Self.unsigned))) }
         let days = Int(input.query.days ?? 14)
+        guard input.path.hospitalId.unicodeScalars.count <= 64 else {
+            return .badRequest(.init(body: .json(Self.problem("bad_request", "hospital_id must be at most 64 characters."))))
+        }
         guard let from = ChinaDay.parse(input.query.from), (1...31).contains(days) else {
             return .badRequest(.init(body: .json(Self.problem("bad_query", "from must be a date YYYY-MM-DD and days within 1…31."))))
         }
@@ -101,7 +107,8 @@ extension HubAPIHandler {
     func bookHealthCheck(_ input: Operations.BookHealthCheck.Input) async throws -> Operations.BookHealthCheck.Output {
         guard let deviceID = AuthenticatedKiosk.deviceID else { return .unauthorized(.init(body: .json(Self.unsigned))) }
         guard case .json(let request) = input.body else { return .badRequest(.init(body: .json(Self.problem("bad_body", "Expected JSON.")))) }
-        guard let card = Self.card(request.citizenId, request.cardNumber) else { return .badRequest(.init(body: .json(Self.badCitizenID))) }
+        guard let card = Self.card(request.citizenId, request.cardNumber) else { return .badRequest(.init(body: .json(Self.badCard(request.cardNumber)))) }
+        guard request.slotId >= 1 else { return .badRequest(.init(body: .json(Self.problem("bad_request", "slot_id must be ≥ 1.")))) }
         let result: Result<HealthCheckBooking, BookingRefusal>
         do {
             result = try await store.bookHealthCheck(card, slotID: request.slotId, actor: deviceID, now: Date())
@@ -126,7 +133,10 @@ extension HubAPIHandler {
     func cancelHealthCheck(_ input: Operations.CancelHealthCheck.Input) async throws -> Operations.CancelHealthCheck.Output {
         guard let deviceID = AuthenticatedKiosk.deviceID else { return .unauthorized(.init(body: .json(Self.unsigned))) }
         guard case .json(let request) = input.body else { return .badRequest(.init(body: .json(Self.problem("bad_body", "Expected JSON.")))) }
-        guard let card = Self.card(request.citizenId, request.cardNumber) else { return .badRequest(.init(body: .json(Self.badCitizenID))) }
+        guard input.path.reference.unicodeScalars.count <= 32 else {
+            return .badRequest(.init(body: .json(Self.problem("bad_request", "A booking reference has at most 32 characters."))))
+        }
+        guard let card = Self.card(request.citizenId, request.cardNumber) else { return .badRequest(.init(body: .json(Self.badCard(request.cardNumber)))) }
         let result: Result<HealthCheckBooking, BookingRefusal>
         do {
             result = try await store.cancelHealthCheck(reference: input.path.reference, card, actor: deviceID, now: Date())
@@ -153,9 +163,15 @@ extension HubAPIHandler {
     static let badCitizenID = problem("bad_citizen_id", "citizen_id is not a valid 18-character resident ID (GB 11643 check character); the card reading is wrong.")
 
     /// Both identifiers, the ID validated (check character) so that a misread card is a 400.
+    /// Lengths count code points, as JSON Schema's `maxLength` does.
     static func card(_ citizenID: String, _ cardNumber: String) -> CardIdentity? {
-        guard let id = try? CitizenID(citizenID), !cardNumber.isEmpty, cardNumber.count <= 20 else { return nil }
+        guard let id = try? CitizenID(citizenID), (1...20).contains(cardNumber.unicodeScalars.count) else { return nil }
         return CardIdentity(citizenID: id.value, cardNumber: cardNumber)
+    }
+
+    /// Why ``card(_:_:)`` refused: the card number's length, else the citizen ID.
+    static func badCard(_ cardNumber: String) -> Components.Schemas.Problem {
+        (1...20).contains(cardNumber.unicodeScalars.count) ? badCitizenID : problem("bad_request", "card_number must be 1 to 20 characters.")
     }
 
     static func booking(_ booking: HealthCheckBooking) -> Components.Schemas.HealthCheckBooking {

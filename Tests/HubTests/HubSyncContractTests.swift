@@ -171,6 +171,74 @@ struct HubSyncContractTests {
         await fixture.stop()
     }
 
+    /// An optional property is absent or a value, never null, unless openapi.yaml says null:
+    /// the generated decoder would read null as absent (`decodeIfPresent`). Bounds the decoder
+    /// does not check are 400s too.
+    @Test func nullWhereTheContractHasNoneAndOverlongQueriesAre400() async throws {
+        let fixture = try await HubFixture.start(.sqlite)
+        do {
+            let kiosk = try await fixture.enrolledKiosk()
+            func edited(_ edit: @escaping @Sendable (inout [String: Any]) -> Void) throws -> HubConnection {
+                let signer = KioskSigningMiddleware(key: kiosk.key, deviceID: kiosk.deviceID)
+                return try HubConnection(baseURL: fixture.hub.url, signer: signer, middlewares: [EditJSONBody(signer: signer, edit: edit)])
+            }
+            // As the kiosk sends it (OutboxSync): parked and parked_items always, oldest_age_seconds when something is pending.
+            let beat = Components.Schemas.Heartbeat(
+                wallTime: Date(), bootId: Batches.bootID, monotonicNs: 5, softwareVersion: ZizhuVersion.current,
+                cardReader: .ready, printer: .ready, camera: .ready, diskFreeBytes: 1 << 30,
+                outbox: .init(pending: 1, oldestAgeSeconds: 40, parked: 1, parkedItems: [.init(seq: 3, kind: "rating.given", reason: "invalid_service_item")]))
+            func heartbeat(_ edit: @escaping @Sendable (inout [String: Any]) -> Void) async throws -> String {
+                switch try await edited(edit).client.sendHeartbeat(body: .json(beat)) {
+                case .ok: return "200"
+                case .badRequest(let bad): return "400 \(try bad.body.json.message)"
+                default: return "other"
+                }
+            }
+            func outbox(_ change: @escaping @Sendable (inout [String: Any]) -> Void) -> @Sendable (inout [String: Any]) -> Void {
+                { body in
+                    var outbox = body["outbox"] as! [String: Any]
+                    change(&outbox)
+                    body["outbox"] = outbox
+                }
+            }
+            #expect(try await heartbeat { _ in } == "200")
+            #expect(try await heartbeat(outbox { $0["oldest_age_seconds"] = NSNull() }) == "200")
+            #expect(try await heartbeat(outbox { $0["parked_items"] = nil; $0["parked"] = nil }) == "200")
+            #expect(try await heartbeat(outbox { $0["parked_items"] = [] as [Any] }) == "200")
+            let nullItems = try await heartbeat(outbox { $0["parked_items"] = NSNull() })
+            #expect(nullItems.hasPrefix("400") && nullItems.contains("outbox.parked_items is null"), "\(nullItems)")
+            let nullParked = try await heartbeat(outbox { $0["parked"] = NSNull() })
+            #expect(nullParked.hasPrefix("400") && nullParked.contains("outbox.parked is null"), "\(nullParked)")
+            #expect(try await heartbeat(outbox { $0["parked_items"] = "none" }).hasPrefix("400"))
+
+            // A well-formed ID of nobody: 404; the same with page null: 400 before any lookup.
+            let nobody = Components.Schemas.RecordsQuery(citizenId: "330102198001011213", cardNumber: "A1")
+            guard case .notFound = try await kiosk.connection.client.queryInsuranceRecords(body: .json(nobody)) else {
+                Issue.record("a records query for nobody must be a 404")
+                throw CancellationError()
+            }
+            for key in ["page", "page_size"] {
+                guard case .badRequest = try await edited({ $0[key] = NSNull() }).client.queryInsuranceRecords(body: .json(nobody)) else {
+                    Issue.record("\(key): null must be a 400")
+                    throw CancellationError()
+                }
+            }
+
+            // The hospitals' office filter: up to 64 code points, as maxLength counts.
+            let office64 = String(repeating: "湖", count: 64)
+            guard case .ok = try await kiosk.connection.client.listHospitals(query: .init(office: office64)),
+                  case .badRequest = try await kiosk.connection.client.listHospitals(query: .init(office: office64 + "0")),
+                  case .badRequest = try await kiosk.connection.client.listHospitals(query: .init(office: String(repeating: "e\u{301}", count: 40))) else {
+                Issue.record("office must be refused beyond 64 code points, and only then")
+                throw CancellationError()
+            }
+        } catch {
+            await fixture.stop()
+            throw error
+        }
+        await fixture.stop()
+    }
+
     private func expectRefusal<T>(_ reason: String, status: Int = 401, _ body: () async throws -> T,
                                   sourceLocation: SourceLocation = #_sourceLocation) async throws {
         do {
@@ -215,6 +283,25 @@ struct TamperWithBody: ClientMiddleware {
         if let body { bytes = try await Data(collecting: body, upTo: .max) }
         let tampered = Data(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "参保证明", with: "伪造证明").utf8)
         return try await next(request, HTTPBody(tampered), baseURL)
+    }
+}
+
+/// Edits a request's JSON body and signs it again, as a kiosk with another encoder would send it.
+struct EditJSONBody: ClientMiddleware {
+    let signer: KioskSigningMiddleware
+    let edit: @Sendable (inout [String: Any]) -> Void
+
+    func intercept(
+        _ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String,
+        next: @Sendable (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)
+    ) async throws -> (HTTPResponse, HTTPBody?) {
+        guard let body else { return try await next(request, body, baseURL) }
+        var object = try JSONSerialization.jsonObject(with: try await Data(collecting: body, upTo: .max)) as! [String: Any]
+        edit(&object)
+        let edited = try JSONSerialization.data(withJSONObject: object)
+        var request = request
+        signer.sign(&request, body: edited, basePath: baseURL.path)
+        return try await next(request, HTTPBody(edited), baseURL)
     }
 }
 

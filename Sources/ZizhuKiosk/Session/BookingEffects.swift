@@ -31,7 +31,7 @@ extension KioskSessionEffects {
             case .ok(let ok):
                 return .hospitals(try ok.body.json.hospitals.map { Hospital(id: $0.id, name: $0.name, address: $0.address) })
             case .serviceUnavailable: return .failed(.offline)
-            case .unauthorized: return .failed(.failed("refused"))
+            case .badRequest, .unauthorized: return .failed(.failed("refused"))
             case .undocumented(let status, _): return .failed(status >= 500 ? .offline : .failed("status \(status)"))
             }
         } catch {
