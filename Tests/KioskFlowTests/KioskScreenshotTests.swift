@@ -25,8 +25,16 @@ struct KioskScreenshotTests {
         let output = try TestEnvironment.temporaryDirectory("kiosk-screens")
         defer { try? FileManager.default.removeItem(atPath: output) }
         let kiosk = try TestEnvironment.executable("zizhu-kiosk")
-        try await TestEnvironment.run(TestEnvironment.script("lib/capture-kiosk-screens.sh"), [output],
-                                      environment: ["ZIZHU_BIN_DIR": (kiosk as NSString).deletingLastPathComponent])
+        let environment = ["ZIZHU_BIN_DIR": (kiosk as NSString).deletingLastPathComponent]
+        do {
+            try await TestEnvironment.run(TestEnvironment.script("lib/capture-kiosk-screens.sh"), [output], environment: environment)
+        } catch let failure as CommandFailure {
+            // One more run from scratch: an X tap can be lost on a loaded machine (xterm busy
+            // redrawing between press and release). The flows themselves are tested under tmux;
+            // a capture that fails twice fails the test.
+            print("the first capture failed, trying once more:\n\(failure.errors.suffix(2000))")
+            try await TestEnvironment.run(TestEnvironment.script("lib/capture-kiosk-screens.sh"), [output], environment: environment)
+        }
 
         var signatures: [String: String] = [:]
         for screen in Self.screens {
