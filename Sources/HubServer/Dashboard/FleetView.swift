@@ -89,6 +89,7 @@ struct FleetView {
         "booking.requested": "体检预约",
         "rating.given": "好差评",
         "staff.called": "呼叫工作人员",
+        "pin.changed": "修改密码",
         // Service IDs of the kiosk's menu, as ratings name them.
         "print-certificate": "参保证明",
         "query-records": "参保查询",

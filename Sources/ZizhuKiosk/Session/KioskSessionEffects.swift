@@ -177,7 +177,19 @@ final class KioskSessionEffects: SessionEffects {
 
     func changePIN(old: [Int], new: [Int]) async -> PINChangeOutcome {
         guard let reader = devices.cardReader else { return .failed(.removed) }
-        return await Self.offPool {
+        let outcome = await Self.changePIN(old: old, new: new, reader: reader)
+        if case .changed = outcome {
+            // The fact only: no PIN, no card number. The card holds the new PIN already, so a
+            // journal that cannot take the fact does not undo it; it is logged for a technician.
+            if case .refused = write(kind: "pin.changed", payload: ["service": "change-pin"]) {
+                logger.error("a PIN change is not journalled")
+            }
+        }
+        return outcome
+    }
+
+    private static func changePIN(old: [Int], new: [Int], reader: String) async -> PINChangeOutcome {
+        await Self.offPool {
             do {
                 let oldPIN = try PINBuffer(digits: old.map { UInt8(clamping: $0) })
                 let newPIN = try PINBuffer(digits: new.map { UInt8(clamping: $0) })
