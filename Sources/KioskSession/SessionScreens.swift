@@ -175,7 +175,9 @@ extension KioskSessionProgram {
                           content: [.progress(label: Text(texts["session.reading_card_wait"]), fraction: nil, phase: 0)])
 
         case .ratingThanks:
-            return Screen(title: Text(texts["session.rating_thanks"]), back: back,
+            // Offline, the rating waits in the journal: say so, as for every saved service.
+            return Screen(title: Text(texts["session.rating_thanks"]),
+                          content: model.health.hub ? [] : [.paragraph(Text(texts["session.saved_offline"]))], back: back,
                           confirm: Button(texts["session.continue"], target: .confirm, kind: .primary))
 
         case .staffCalled:
@@ -210,7 +212,9 @@ extension KioskSessionProgram {
         case .pinResult(let outcome):
             switch outcome {
             case .changed:
-                return Screen(title: Text(texts["session.pin_changed"]), back: back,
+                // The card holds the new PIN already; only the record of the change waits offline.
+                return Screen(title: Text(texts["session.pin_changed"]),
+                              content: model.health.hub ? [] : [.paragraph(Text(texts["session.pin_record_saved_offline"]))], back: back,
                               confirm: Button(texts["session.continue"], target: .confirm, kind: .primary))
             case .wrongPIN(let triesLeft):
                 return .error(cause: Text(texts["session.pin_wrong", ["tries": "\(triesLeft)"]]), action: Text(texts["session.counter"]),

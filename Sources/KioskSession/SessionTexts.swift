@@ -37,7 +37,7 @@ public struct SessionTexts: Sendable {
         "session.method_title", "session.method_hint", "session.camera_missing", "session.face_check", "session.staff_review",
         "session.liveness_starting", "session.liveness_stop", "session.fallback_title", "session.fallback_action",
         "session.submit_review", "session.submitting", "session.submitted_title", "session.submitted_face", "session.submitted_staff",
-        "session.saved_offline", "session.booking_offline", "session.booking_loading", "session.booking_title",
+        "session.saved_offline", "session.pin_record_saved_offline", "session.booking_offline", "session.booking_loading", "session.booking_title",
         "session.booking_not_eligible_not_retired", "session.booking_not_eligible_checked_recently",
         "session.booking_not_eligible_already_booked", "session.choose_hospital_title", "session.more_choices", "session.no_places",
         "session.choose_day_title", "session.day_choice", "session.choose_slot_title", "session.slot_choice",
