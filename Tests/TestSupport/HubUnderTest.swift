@@ -8,9 +8,10 @@ public struct HubUnderTest: Sendable {
 
     public var url: String { "http://127.0.0.1:\(port)" }
 
-    /// Starts the hub and waits until it accepts connections.
-    public static func start(arguments: [String] = [], environment: [String: String] = [:]) async throws -> HubUnderTest {
-        let port = try FreePort.next()
+    /// Starts the hub and waits until it accepts connections; on `port` to restart one that a
+    /// kiosk already knows, else on a free port.
+    public static func start(arguments: [String] = [], environment: [String: String] = [:], port: UInt16? = nil) async throws -> HubUnderTest {
+        let port = try port ?? FreePort.next()
         let directory = try TestEnvironment.temporaryDirectory("hub")
         let process = try ManagedProcess(
             name: "zizhu-hub", executable: TestEnvironment.executable("zizhu-hub"),
