@@ -90,6 +90,45 @@ actor RecordingSpeaker: PromptSpeaker {
         #expect((sent["frames"] as? [String])?.count == 4)
     }
 
+    /// Takes `seconds` of the manual clock to say anything: espeak-ng's time for a prompt.
+    actor TimedSpeaker: PromptSpeaker {
+        let clock: ManualClock
+        let seconds: Double
+        private(set) var said: [String] = []
+        init(clock: ManualClock, seconds: Double) {
+            self.clock = clock
+            self.seconds = seconds
+        }
+        func speak(_ text: String) async {
+            said.append(text)
+            clock.advance(by: .milliseconds(Int64(seconds * 1000)))
+        }
+    }
+
+    /// The demo kiosk's camera (`challenge_frames.py --demo`, played by kiosk/demo.sh) acts out the
+    /// demo plan (come closer, then blink; `KioskCamera.demoPlan`) in real time from the check's
+    /// first frame, whatever the prompts take to say: nothing (speech off, no sound card) up to
+    /// espeak-ng at the slowest rate (请慢慢靠近屏幕 4.5 s). Submitted without a quality flag, so
+    /// the hub's policy approves it.
+    @Test(arguments: [0.0, 5.0])
+    func theDemoCameraPassesTheDemoPlanHoweverLongThePromptsTake(seconds: Double) async throws {
+        let directory = try Self.recordings.get()
+        let source = try FileFrameSource.directory(URL(fileURLWithPath: "\(directory)/demo_camera"), framesPerSecond: 15, pacing: .immediate)
+        let clock = ManualClock()
+        let speaker = TimedSpeaker(clock: clock, seconds: seconds)
+        let runner = LivenessCheckRunner(source: source, observer: try Self.finder.get(), speaker: speaker)
+        let (model, record) = await runner.run(plan: ChallengePlan(actions: [.moveCloser, .blink], nonce: "202612"), clock: clock)
+        guard case .submitted = model.phase else {
+            Issue.record("ended in \(model.phase); results \(model.results); issues \(model.issuesSeen)")
+            return
+        }
+        #expect(model.results.map(\.passed) == [true, true])
+        #expect(model.issuesSeen.isEmpty, "quality flags send it to staff: \(model.issuesSeen)")
+        #expect(try #require(record).isComplete)
+        let said = await speaker.said
+        #expect(said.contains(ChallengeAction.moveCloser.prompt) && said.contains(ChallengeAction.blink.prompt))
+    }
+
     @Test func aRealProfileTurnsAndADarkenedMouthOpens() async throws {
         // camera.png's cameraman in profile (the profile cascade finds him; the frontal one does not).
         let (model, record, _) = try await run("profile_turn_mouth", plan: [.turnRight, .openMouth])

@@ -8,7 +8,10 @@ that OpenCV's eye cascade finds with skin sampled from the cheek, an open mouth 
 mouth, darkness by scaling the grey levels, a second person by pasting a smaller face. Every frame
 gets fresh seeded sensor noise, as a live camera would. One folder per scenario in OUTDIR, frames
 named 0000.jpg, 0001.jpg, … Needs python3-opencv, opencv-data, python3-skimage; run with /usr/bin/python3.
-Usage: challenge_frames.py OUTDIR
+
+With --demo, writes only the demo camera's recording (see demo_camera below) into OUTDIR itself:
+kiosk/demo.sh plays it as `camera.source` with `camera.demo_plan` (come closer, then blink).
+Usage: challenge_frames.py OUTDIR | challenge_frames.py --demo OUTDIR
 """
 import os
 import sys
@@ -53,10 +56,47 @@ class Recorder:
             self.count += 1
 
 
+FPS = 15  # FileFrameSource's rate, which KioskCamera uses
+
+
+def demo_camera(recorder, astronaut, neutral, closed):
+    """The demo kiosk's camera (KioskCamera.demoPlan: move closer, then blink), 20 s at 15 fps.
+
+    The file camera starts this recording when the check reads its first frame, and plays it in
+    real time whatever the check does; the check skips frames while a prompt is being spoken. So
+    each action is done late enough, and held or repeated long enough, to fall inside its window
+    whether a prompt takes no time (speech off, or no sound card) or as long as espeak-ng says it at
+    the kiosk's slowest rate (请慢慢靠近屏幕 4.5 s, 请眨一眨眼睛 3.7 s; the window is 8 s):
+      0.0-5.5 s  centred and still: positioned after 0.4 s, then the first prompt;
+      5.5-6.5 s  comes closer (face box 1.36x as wide; 1.25x counts, about 6.2 s); close until 8.0 s;
+      8.0-9.0 s  back to where they stood;
+      10, 12.5 and 15 s  blinks with the eyes shut 0.6 s: the window opens 6.2-12 s and any blink
+                 inside it counts; a slow check (a debug build analyses 3-4 frames a second, the
+                 camera drops the rest) still sees the eyes shut;
+      to 20 s    still (the check has ended by then; past the end the camera is gone).
+    """
+    def seconds(duration):
+        return round(duration * FPS)
+
+    recorder.add(neutral, seconds(5.5))
+    ramp = seconds(1.0)
+    for index in range(1, ramp + 1):
+        recorder.add(place(astronaut, BASE_SCALE + (3.0 - BASE_SCALE) * index / ramp, FACE_CENTRE))
+    close = place(astronaut, 3.0, FACE_CENTRE)
+    recorder.add(close, seconds(1.5))
+    for index in range(1, ramp + 1):
+        recorder.add(place(astronaut, 3.0 - (3.0 - BASE_SCALE) * index / ramp, FACE_CENTRE))
+    for blink_at in (10.0, 12.5, 15.0):
+        recorder.add(neutral, seconds(blink_at) - recorder.count)
+        recorder.add(closed, seconds(0.6))
+    recorder.add(neutral, seconds(20.0) - recorder.count)
+
+
 def main():
-    if len(sys.argv) != 2:
+    demo_only = len(sys.argv) == 3 and sys.argv[1] == "--demo"
+    if len(sys.argv) != 2 and not demo_only:
         raise SystemExit(__doc__)
-    root = sys.argv[1]
+    root = sys.argv[-1]
     astronaut = gray(f"{SKIMAGE_DATA}/astronaut.png")
     camera = gray(f"{SKIMAGE_DATA}/camera.png")
     face = cv2.CascadeClassifier(f"{CASCADES}/haarcascade_frontalface_alt2.xml")
@@ -82,6 +122,10 @@ def main():
         mask = cv2.GaussianBlur(mask, (0, 0), 3)
         closed = (closed * (1 - mask) + cheek * mask).astype(np.uint8)
         cv2.line(closed, (x0 + ew // 5, y0 + eh // 2 + 2), (x0 + ew * 4 // 5, y0 + eh // 2 + 2), int(cheek * 0.45), 2)
+
+    if demo_only:
+        demo_camera(Recorder(root, "", 6), astronaut, neutral, closed)
+        return
 
     # Open mouth: a dark, feathered oval where alt2's box keeps the mouth (MouthCue.region).
     opened = neutral.copy()
@@ -136,6 +180,9 @@ def main():
     dark.add((neutral * 0.22).astype(np.uint8), 5)
     dark.add(crowd, 5)
     dark.add(neutral, 2)
+
+    # The demo kiosk's camera, as kiosk/demo.sh plays it.
+    demo_camera(Recorder(root, "demo_camera", 6), astronaut, neutral, closed)
 
     print(f"face {faces[0].tolist()} eyes {[e.tolist() for e in eyes]}")
 
