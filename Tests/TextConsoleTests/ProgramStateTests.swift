@@ -153,4 +153,24 @@ import TextConsole
         // 22050 Hz, 16-bit mono: about 2.7 s at the default rate, longer at 130 wpm (accessibility.md §3.4).
         #expect(wave.count > 22_050 * 2 * 2)
     }
+
+    /// The face check's prompts wait until espeak-ng is done (the action's window opens then), and
+    /// the transcript shows what was said on a kiosk or demo without speakers.
+    @Test func espeakSpeaksToTheEndAndKeepsATranscript() async throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/espeak-ng") else {
+            Issue.record("espeak-ng is missing: apt-get install espeak-ng (kiosk/test.sh installs it)")
+            return
+        }
+        let directory = NSTemporaryDirectory() + "zizhu-test-espeak-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let speaker = EspeakSpeaker(output: .file(directory + "/prompt.wav"), transcriptPath: directory + "/speech.log")
+        await speaker.speakToEnd(["请眨一眨眼睛"], settings: SpeechSettings(rateStep: 0))
+        // No waitUntilDone: the whole utterance is already there.
+        let wave = try Data(contentsOf: URL(fileURLWithPath: directory + "/prompt.wav"))
+        #expect(wave.prefix(4) == Data("RIFF".utf8))
+        #expect(wave.count > 22_050 * 2 * 2)
+        let transcript = try String(contentsOfFile: directory + "/speech.log", encoding: .utf8)
+        #expect(transcript == "speak: 请眨一眨眼睛\n")
+    }
 }

@@ -21,8 +21,46 @@ public struct SpeechSettings: Hashable, Sendable {
 
 /// Reads text aloud. Speaking again interrupts what is being said.
 public protocol Speaker: Sendable {
+    /// Starts saying `lines` and returns at once.
     func speak(_ lines: [String], settings: SpeechSettings) async
+    /// Says `lines` and returns once they have been said, or were interrupted (`stop`, the next
+    /// `speak`, or the task's cancellation): the face check opens an action's window only then.
+    func speakToEnd(_ lines: [String], settings: SpeechSettings) async
     func stop() async
+}
+
+extension Speaker {
+    /// For speakers that make no sound: done as soon as asked.
+    public func speakToEnd(_ lines: [String], settings: SpeechSettings) async {
+        await speak(lines, settings: settings)
+    }
+}
+
+/// The optional transcript file: one line per request, `speak: ` and the lines joined by ` / `,
+/// or `stop`, so a test or a demo without speakers can read what was said.
+final class SpeechTranscript: Sendable {
+    private let file: FileHandle?
+
+    init(path: String?) {
+        guard let path, !path.isEmpty else {
+            file = nil
+            return
+        }
+        if !FileManager.default.fileExists(atPath: path) {
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
+        }
+        file = FileHandle(forWritingAtPath: path)
+        _ = try? file?.seekToEnd()
+    }
+
+    func speak(_ lines: [String]) { append("speak: " + lines.joined(separator: " / ")) }
+
+    func stop() { append("stop") }
+
+    private func append(_ line: String) {
+        // Best effort: a transcript that cannot be written must not stop the screen.
+        try? file?.write(contentsOf: Data((line + "\n").utf8))
+    }
 }
 
 /// Speaks through espeak-ng with the Mandarin voice `cmn` (accessibility.md §3.4): one process per
@@ -38,16 +76,21 @@ public actor EspeakSpeaker: Speaker {
     private let executable: String
     private let voice: String
     private let output: Output
+    private let transcript: SpeechTranscript
     private var current: Process?
 
-    public init(executable: String = "/usr/bin/espeak-ng", voice: String = "cmn", output: Output = .speakers) {
+    /// - Parameter transcriptPath: a file that also receives every request (see ``RecordingSpeaker``), or nil.
+    public init(executable: String = "/usr/bin/espeak-ng", voice: String = "cmn", output: Output = .speakers,
+                transcriptPath: String? = nil) {
         self.executable = executable
         self.voice = voice
         self.output = output
+        transcript = SpeechTranscript(path: transcriptPath)
     }
 
     public func speak(_ lines: [String], settings: SpeechSettings) async {
         stop()
+        transcript.speak(lines)
         let text = lines.filter { !$0.isEmpty }.joined(separator: "。")
         guard !text.isEmpty else { return }
         let process = Process()
@@ -61,6 +104,16 @@ public actor EspeakSpeaker: Speaker {
         // start is not an error for the caller.
         guard (try? process.run()) != nil else { return }
         current = process
+    }
+
+    public func speakToEnd(_ lines: [String], settings: SpeechSettings) async {
+        await speak(lines, settings: settings)
+        guard let process = current else { return }
+        // Polled, since an actor must not block in waitUntilExit; a `stop` or the next `speak`
+        // meanwhile ends the process, and so the wait.
+        while process.isRunning, !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     public func stop() {
@@ -87,33 +140,20 @@ public actor RecordingSpeaker: Speaker {
     public private(set) var utterances: [[String]] = []
     /// How many times speech was interrupted.
     public private(set) var stops = 0
-    private let transcript: FileHandle?
+    private let transcript: SpeechTranscript
 
     /// - Parameter transcriptPath: a file to append requests to (created if missing), or nil.
     public init(transcriptPath: String? = nil) {
-        if let transcriptPath {
-            if !FileManager.default.fileExists(atPath: transcriptPath) {
-                _ = FileManager.default.createFile(atPath: transcriptPath, contents: nil)
-            }
-            transcript = FileHandle(forWritingAtPath: transcriptPath)
-            _ = try? transcript?.seekToEnd()
-        } else {
-            transcript = nil
-        }
+        transcript = SpeechTranscript(path: transcriptPath)
     }
 
     public func speak(_ lines: [String], settings: SpeechSettings) async {
         utterances.append(lines)
-        append("speak: " + lines.joined(separator: " / "))
+        transcript.speak(lines)
     }
 
     public func stop() async {
         stops += 1
-        append("stop")
-    }
-
-    private func append(_ line: String) {
-        // Best effort: a transcript that cannot be written must not stop the screen.
-        try? transcript?.write(contentsOf: Data((line + "\n").utf8))
+        transcript.stop()
     }
 }

@@ -34,7 +34,7 @@ func makeSessionService(settings: KioskConfiguration, texts: SessionTexts, catal
     }
     let speaker: any Speaker
     switch settings.speech {
-    case .espeak: speaker = EspeakSpeaker()
+    case .espeak: speaker = EspeakSpeaker(transcriptPath: settings.speechTranscript)
     case .off: speaker = RecordingSpeaker(transcriptPath: settings.speechTranscript)
     }
     let effects = KioskSessionEffects(settings: settings, devices: devices, journal: journal, printing: printing, records: records,

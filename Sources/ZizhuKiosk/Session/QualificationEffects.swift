@@ -133,12 +133,13 @@ extension LivenessScreen {
     }
 }
 
-/// The check's prompts through the kiosk's speaker; returns once said (the action's window opens then).
+/// The check's prompts through the kiosk's speaker; returns once said (the action's window opens
+/// then, and the next prompt does not cut this one off).
 struct SpokenPrompts: PromptSpeaker {
     let speaker: any Speaker
 
     func speak(_ text: String) async {
-        await speaker.speak([text], settings: SpeechSettings())
+        await speaker.speakToEnd([text], settings: SpeechSettings())
     }
 }
 
@@ -184,8 +185,9 @@ final class KioskCamera: Sendable {
 
     enum Failure: Error { case notConfigured }
 
-    /// The plan the demo's recorded frames act out (kiosk/lib/make-demo-camera.sh makes them):
-    /// come closer, then blink. Only with `camera.demo_plan`; a real kiosk draws a random plan.
+    /// The plan the demo's recorded frames act out (`kiosk/lib/challenge_frames.py --demo` makes
+    /// them; kiosk/demo.sh plays them): come closer, then blink. Only with `camera.demo_plan`; a
+    /// real kiosk draws a random plan.
     static let demoPlan = ChallengePlan(actions: [.moveCloser, .blink], nonce: "202612")
 
     /// Whether a camera is there to use: the device node exists, or the folder holds frames.
