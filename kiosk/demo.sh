@@ -16,7 +16,7 @@ repo=$PWD
 source kiosk/lib/common.sh
 zizhu_require_root
 # shellcheck disable=SC2086
-zizhu_install_packages $ZIZHU_BUILD_PACKAGES $ZIZHU_DEVICE_PACKAGES
+zizhu_install_packages $ZIZHU_BUILD_PACKAGES $ZIZHU_DEVICE_PACKAGES $ZIZHU_DEMO_PACKAGES
 zizhu_find_swift
 
 # Fixed ports, so the operator commands in .zizhu-demo/env keep working across runs.
@@ -59,6 +59,12 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
+
+zizhu_log "Recording the demo camera's frames (a face that comes closer, then blinks)"
+# The kiosk plays them as its camera (camera.source) from the face check's first frame, with the
+# fixed plan they act out (camera.demo_plan: come closer, then blink); every run makes the same frames.
+/usr/bin/python3 kiosk/lib/challenge_frames.py --demo "$state/camera" > "$state/logs/camera.log" 2>&1 \
+    || { cat "$state/logs/camera.log" >&2; exit 1; }
 
 zizhu_log "Starting pcscd with a vpcd reader (port $VPCD_PORT)"
 pids+=("$(kiosk/lib/pcscd-env.sh "$state/pcscd" "$VPCD_PORT" "Zizhu Demo Reader")")
@@ -123,7 +129,9 @@ zizhu_log "  to scan a PDF's QR code: pdftoppm -r 150 -png -f 1 -l 1 <file.pdf> 
 zizhu_log "  try: source $state/env; zizhuctl printer paper-out; zizhuctl printer status; zizhuctl printer paper-ok"
 zizhu_log "The hub's dashboard: http://127.0.0.1:$HUB_PORT/staff (staff logins below, also in $state/logs/seed.log)"
 grep -h '^dashboard login' "$state/logs/seed.log" >&2 || true
+zizhu_log "The camera is a recording ($state/camera); what the kiosk says is also written to $state/logs/speech.log"
 zizhu_log "Starting the kiosk screen (Ctrl-C stops the demo; logs in $state/logs)"
 sleep 1
 # The kiosk draws on this terminal; its log lines go to a file so they never cover the screen.
-"$bin/zizhu-kiosk" run 2> "$state/logs/kiosk.log" || true
+ZIZHU_CAMERA_SOURCE=$state/camera ZIZHU_CAMERA_DEMO_PLAN=true ZIZHU_UI_SPEECH_TRANSCRIPT=$state/logs/speech.log \
+    "$bin/zizhu-kiosk" run 2> "$state/logs/kiosk.log" || true

@@ -22,7 +22,9 @@ import TestSupport
 
         var cardControl: String { folder + "/cardsim.sock" }
 
-        static func start(pcscd: PrivatePCSCD, card: String = "zhang-san-3.0.json") async throws -> World {
+        /// - Parameter demoCamera: the demo's camera: the recording `challenge_frames.py --demo` makes,
+        ///   as `camera.source`, with `camera.demo_plan` (as kiosk/demo.sh runs the kiosk).
+        static func start(pcscd: PrivatePCSCD, card: String = "zhang-san-3.0.json", demoCamera: Bool = false) async throws -> World {
             let folder = try TestEnvironment.temporaryDirectory("kiosk-flow")
             // The emulator writes PIN tries back into its profile, like a chip: use a copy.
             try FileManager.default.copyItem(atPath: "\(TestEnvironment.repositoryRoot)/assets/cards", toPath: folder + "/cards")
@@ -34,7 +36,7 @@ import TestSupport
                 "seed-demo", "--database", database, "--people", "200", "--cards", "\(TestEnvironment.repositoryRoot)/assets/cards",
             ])
             let hub = try await HubUnderTest.start(environment: ["ZIZHU_STORAGE_DATABASE": database])
-            let environment = [
+            var environment = [
                 "PCSCLITE_CSOCK_NAME": "\(pcscd.directory)/run/pcscd.comm",
                 "ZIZHU_PRINTER_CUPS_SERVER": cups.server,
                 "ZIZHU_HUB_URL": hub.url,
@@ -44,6 +46,12 @@ import TestSupport
                 "ZIZHU_UI_SPEECH_TRANSCRIPT": folder + "/speech.log",
                 "ZIZHU_CARDSIM_CONTROL": folder + "/cardsim.sock",
             ]
+            if demoCamera {
+                let python = try TestEnvironment.requireProgram("/usr/bin/python3", package: "python3-opencv python3-skimage")
+                try await TestEnvironment.run(python, [TestEnvironment.script("lib/challenge_frames.py"), "--demo", folder + "/camera"])
+                environment["ZIZHU_CAMERA_SOURCE"] = folder + "/camera"
+                environment["ZIZHU_CAMERA_DEMO_PLAN"] = "true"
+            }
             // Enrolled as an operator does it: a one-time code from zizhuctl, then zizhu-kiosk enroll.
             let code = try await TestEnvironment.run(TestEnvironment.executable("zizhuctl"), [
                 "hub", "enroll-code", "--office", "湖滨街道", "--database", database,
@@ -83,6 +91,11 @@ import TestSupport
         }
 
         func kioskLog() -> String { (try? String(contentsOfFile: folder + "/kiosk.log", encoding: .utf8)) ?? "" }
+
+        /// What the kiosk said, one `speak: …` line per request (`ui.speech_transcript`).
+        func speech() -> [String] {
+            ((try? String(contentsOfFile: folder + "/speech.log", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        }
     }
 
     /// Card in, 打印参保证明 for every type over the last 12 months, the paper comes out with a
@@ -170,6 +183,73 @@ import TestSupport
                 #expect(!world.kioskLog().contains("123456"), "the PIN is never logged")
             } catch {
                 Issue.record("screen:\n\((try? await kiosk.capture()) ?? "")\nkiosk log:\n\(world.kioskLog().suffix(3000))")
+                await kiosk.stop()
+                await world.stop()
+                throw error
+            }
+            await kiosk.stop()
+            await world.stop()
+        }
+    }
+
+    /// The demo's qualification: a retiree who is due (欧阳䶮𬌗, born 1965) inserts the card, enters
+    /// the PIN and does the face check on the demo's file camera (a recording of a face that comes
+    /// closer, then blinks, with the fixed demo plan). Every action is spoken before its window
+    /// opens, the kiosk says submitted (never passed), and the hub, whose policy approves a check
+    /// with card, PIN and every step passed and no quality flag, has approved it from its queue.
+    @Test func aDueRetireesFaceCheckOnTheDemoCameraIsSubmittedAndApprovedByTheHub() async throws {
+        try await PrivatePCSCD.with { pcscd in
+            let world = try await World.start(pcscd: pcscd, card: "ouyang-rare-3.0.json", demoCamera: true)
+            let sqlite = try TestEnvironment.requireProgram("/usr/bin/sqlite3", package: "sqlite3")
+            func hub(_ query: String) async throws -> String {
+                try await TestEnvironment.run(sqlite, [world.folder + "/hub.sqlite", query]).trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            #expect(try await hub("SELECT qualification_status FROM people WHERE citizen_id = '\(Self.ouyangID)'") == "due")
+            let kiosk = try await world.kiosk()
+            do {
+                try await kiosk.waitFor("请核对您的信息", timeout: .seconds(60))
+                try await kiosk.tap("确认")
+                try await kiosk.waitFor("请选择要办理的业务")
+                try await kiosk.tap("养老金资格认证")
+                try await kiosk.waitFor("开始认证", timeout: .seconds(60))
+                #expect(try await kiosk.capture().contains("需要认证"), "the hub says she is due")
+                try await kiosk.tap("开始认证")
+                try await kiosk.waitFor("请输入社保卡原密码")
+                try await kiosk.send("123456")
+                try await kiosk.send("\r")
+                try await kiosk.waitFor("请选择认证方式", timeout: .seconds(30))
+                #expect(!(try await kiosk.capture()).contains("摄像头暂时不能用"))
+                try await kiosk.tap("刷脸认证")
+                // The recording plays 20 s from the check's first frame; the check takes about 11.
+                try await kiosk.waitFor("认证材料已提交", timeout: .seconds(120))
+                let screen = try await kiosk.capture()
+                #expect(screen.contains("已提交，正在等待审核结果"), "the face check's submission, not staff review:\n\(screen)")
+                #expect(!screen.contains("认证成功") && !screen.contains("通过"))
+
+                // Spoken: the nonce, each action in the plan's order, then submitted; never "passed".
+                let said = world.speech().filter { $0.hasPrefix("speak: ") }.map { String($0.dropFirst("speak: ".count)) }
+                let nonce = said.firstIndex { $0.contains("2 0 2 6 1 2") }
+                let closer = said.firstIndex(of: "请慢慢靠近屏幕")
+                let blink = said.firstIndex(of: "请眨一眨眼睛")
+                let submitted = said.firstIndex(of: "已提交，请等待审核结果")
+                #expect(nonce != nil && closer != nil && blink != nil && submitted != nil, "said: \(said)")
+                if let nonce, let closer, let blink, let submitted { #expect(nonce < closer && closer < blink && blink < submitted) }
+                #expect(!said.contains("没有看清，请再做一次"), "every action on the first attempt: \(said)")
+                #expect(!said.contains { $0.contains("认证成功") || $0.contains("通过") })
+
+                // The journal syncs; the hub's policy approves a complete check without quality flags.
+                try await TestEnvironment.waitUntil("the submission in the hub's review queue", timeout: .seconds(90)) {
+                    try await hub("SELECT count(*) FROM qualification_reviews") == "1"
+                }
+                let review = try await hub("SELECT status, decided_by, evidence_frames, evidence IS NOT NULL FROM qualification_reviews")
+                #expect(review == "approved|policy|3|1", "status, decided by, frames (best frontal + one per action), evidence held")
+                let facts = try await hub("SELECT facts FROM qualification_reviews")
+                #expect(facts.contains("move_closer") && facts.contains("blink"), "the steps reached the hub: \(facts)")
+                #expect(try await hub("SELECT qualification_status FROM people WHERE citizen_id = '\(Self.ouyangID)'") == "passed")
+                #expect(!world.kioskLog().contains("123456"), "the PIN is never logged")
+                #expect(!world.kioskLog().contains(Self.ouyangID), "the log carries no full citizen ID")
+            } catch {
+                Issue.record("screen:\n\((try? await kiosk.capture()) ?? "")\nspeech:\n\(world.speech().suffix(30).joined(separator: "\n"))\nkiosk log:\n\(world.kioskLog().suffix(3000))")
                 await kiosk.stop()
                 await world.stop()
                 throw error

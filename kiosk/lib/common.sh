@@ -5,6 +5,9 @@ ZIZHU_BUILD_PACKAGES="pkg-config libpcsclite-dev libcups2-dev libjpeg-dev libsql
 ZIZHU_DEVICE_PACKAGES="pcscd vsmartcard-vpcd cups cups-client cups-bsd printer-driver-cups-pdf util-linux"
 # The kiosk reads OpenCV's Haar cascades at run time (face detection for the liveness check).
 ZIZHU_DEVICE_PACKAGES="$ZIZHU_DEVICE_PACKAGES opencv-data"
+# The demo's camera: a recording made at start from scikit-image's astronaut photo (public domain)
+# by kiosk/lib/challenge_frames.py --demo.
+ZIZHU_DEMO_PACKAGES="python3-opencv python3-skimage"
 ZIZHU_TEST_PACKAGES="postgresql postgresql-client unicode-data pcsc-tools python3-pyscard opensc tmux espeak-ng python3-venv openssl sqlite3 poppler-utils zbar-tools"
 # The console: tmux and espeak-ng (above) for its tests, xterm under Xvfb with the CJK font for the
 # large-mode test and the screenshot harness (docs/screens/capture.sh: xdotool taps, import shots).
