@@ -21,7 +21,8 @@ struct DashboardReviewTests {
             let submission = try ServiceDataTests.item(1, kind: "qualification.submitted", [
                 "submission_id": "sub-1", "citizen_id": person.id, "card_number": person.card,
                 "card_verified": true, "pin_verified": true, "quality_flags": ["low_light"],
-                "challenge": ["complete": true, "steps": [["action": "blink", "passed": true, "elapsed_ms": 1200] as [String: any Sendable]]] as [String: any Sendable],
+                "challenge": ["complete": true, "steps": [["action": "blink", "passed": true, "elapsed_ms": 1200],
+                                                          ["action": "move_closer", "passed": true, "elapsed_ms": 900]] as [[String: any Sendable]]] as [String: any Sendable],
                 "evidence": ["format": "jpeg", "frames": frames.map { $0.base64EncodedString() }] as [String: any Sendable],
             ])
             #expect(try await world.kiosk.connection.submit(.init(deviceId: world.kiosk.deviceID, items: [submission])).accepted == [1])
@@ -36,7 +37,8 @@ struct DashboardReviewTests {
             #expect(list.body.contains("low_light") && !list.body.contains(person.id))
 
             let detail = try await browser.get("/staff/review/\(review.id)")
-            #expect(detail.status == 200 && detail.body.contains("/staff/review/\(review.id)/evidence/1") && detail.body.contains("眨眼"))
+            #expect(detail.status == 200 && detail.body.contains("/staff/review/\(review.id)/evidence/1") && detail.body.contains("眨眼")
+                    && detail.body.contains("靠近屏幕"))
             #expect(!detail.body.contains(person.id))
             let csrf = try #require(detail.csrfField)
 

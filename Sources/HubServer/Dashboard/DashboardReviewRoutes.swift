@@ -95,7 +95,8 @@ extension DashboardRoutes {
         return page(.ok, "review", values)
     }
 
-    static let actionNames = ["blink": "眨眼", "turn_left": "向左转头", "turn_right": "向右转头", "open_mouth": "张嘴", "nod": "点头"]
+    static let actionNames = ["blink": "眨眼", "turn_left": "向左转头", "turn_right": "向右转头", "open_mouth": "张嘴", "move_closer": "靠近屏幕",
+                              "nod": "点头"]
 
     func reviewEvidence(_ request: Request, _ context: HubRequestContext) async -> Response {
         let authentication = await authenticate(request, context, action: "review.evidence")
