@@ -82,7 +82,7 @@ struct DashboardUnitTests {
             """
         }
         let view = FleetView(rows: [
-            row("healthy-0", heartbeat: 20, report: report(), today: ["certificate.printed": 3, "rating.given": 1]),
+            row("healthy-0", heartbeat: 20, report: report(), today: ["certificate.printed": 3, "rating.given": 1, "audit.session": 2]),
             row("paperout", heartbeat: 20, report: report(printer: "paper_out")),
             row("offline-", heartbeat: 7200, report: report()),
             row("backlog-", heartbeat: 20, report: report(pending: 40, oldest: 5400)),
@@ -95,7 +95,7 @@ struct DashboardUnitTests {
         ], now: now, offlineAfter: .seconds(300))
         let byID = Dictionary(uniqueKeysWithValues: view.kiosks.map { ($0.shortID, $0) })
         #expect(byID["healthy-"]?.attention == false && byID["healthy-"]?.connection == .ok("在线 · 刚刚"))
-        #expect(byID["healthy-"]?.services == "参保证明 3，好差评 1")
+        #expect(byID["healthy-"]?.services == "参保证明 3，好差评 1", "the kiosk's own audit entries are not services")
         #expect(byID["paperout"]?.printer == .bad("缺纸") && byID["paperout"]?.attention == true)
         #expect(byID["offline-"]?.connection == .bad("离线 · 2 小时前"))
         #expect(byID["backlog-"]?.outbox == .bad("40 条，最早 1 小时前"))

@@ -101,6 +101,10 @@ struct FleetView {
 
     static func serviceName(_ kind: String) -> String { serviceNames[kind] ?? kind }
 
+    /// Whether a journalled kind is a citizen's service; the kiosk's own `audit.*` entries (its
+    /// hash-chained audit log, synced like everything else) are not "today's transactions".
+    static func isService(_ kind: String) -> Bool { !kind.hasPrefix("audit.") }
+
     init(rows: [FleetKioskRow], now: Date, offlineAfter: Duration) {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
@@ -109,7 +113,7 @@ struct FleetView {
         kiosks.reserveCapacity(rows.count)
         for row in rows {
             let report = row.lastReportJSON.flatMap { try? decoder.decode(Report.self, from: Data($0.utf8)) }
-            for (kind, count) in row.transactionsByKind { totalsByName[Self.serviceName(kind), default: 0] += count }
+            for (kind, count) in row.transactionsByKind where Self.isService(kind) { totalsByName[Self.serviceName(kind), default: 0] += count }
             kiosks.append(Self.kiosk(row, report: report, now: now, offlineAfter: offlineAfter))
         }
         self.kiosks = kiosks
@@ -192,6 +196,7 @@ struct FleetView {
             parked = report == nil ? .muted("—") : .ok("无")
         }
         let services = row.transactionsByKind
+            .filter { isService($0.key) }
             .map { (serviceName($0.key), $0.value) }
             .sorted { ($0.1, $1.0) > ($1.1, $0.0) }
             .map { "\($0.0) \($0.1)" }.joined(separator: "，")
