@@ -43,6 +43,9 @@ mkdir -p "$state/logs" "$state/printer" "$state/hub" "$state/kiosk"
 pids=()
 cleanup() {
     trap - EXIT INT TERM HUP
+    # Output may go to a pipe whose reader Ctrl-C has already ended (demo.sh | tee): a write
+    # must not kill the cleanup before it has stopped every service.
+    trap '' PIPE
     printf '\n' >&2
     zizhu_log "Stopping the demo's services"
     # Reverse order of start; SIGTERM first, SIGKILL for anything still there after 5 seconds.
