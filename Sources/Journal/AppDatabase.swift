@@ -154,6 +154,7 @@ public struct AppDatabase: Sendable {
         registerHubUpdateMigrations(&migrator)
         registerAuditMigrations(&migrator)
         registerFaceEvidenceMigrations(&migrator)
+        registerPrintIntentMigrations(&migrator)
         return migrator
     }
 

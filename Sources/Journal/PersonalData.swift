@@ -43,7 +43,11 @@ struct PersonalDataSealer: Sendable {
         return try? AES.GCM.open(box, using: key, authenticating: Data(context.utf8))
     }
 
-    static func fieldContext(seq: Int64, field: String) -> String { "zizhu.journal.v1|\(seq)|\(field)" }
+    static func fieldContext(seq: Int64, field: String) -> String { fieldContext(scope: "\(seq)", field: field) }
+
+    /// The associated data of a field sealed outside a business row: `scope` names its row (a
+    /// print intent is `intent:<serial>`), so it does not open in any other row or field.
+    static func fieldContext(scope: String, field: String) -> String { "zizhu.journal.v1|\(scope)|\(field)" }
 
     /// Cheap test on the raw text: can this payload hold a personal field at all?
     static func mayHoldPersonalFields(_ json: String) -> Bool {
@@ -53,6 +57,11 @@ struct PersonalDataSealer: Sendable {
     /// The payload with every personal field sealed, as sorted-key JSON; `nil` when it has none
     /// (then the caller stores its text unchanged).
     func sealPersonalFields(_ object: [String: Any], seq: Int64, kind: String) throws(JournalError) -> String? {
+        try sealPersonalFields(object, scope: "\(seq)", kind: kind)
+    }
+
+    /// Like ``sealPersonalFields(_:seq:kind:)`` for a row named by `scope` instead of a seq.
+    func sealPersonalFields(_ object: [String: Any], scope: String, kind: String) throws(JournalError) -> String? {
         var sealedAny = false
         func walk(_ value: Any) throws(JournalError) -> Any {
             if let dictionary = value as? [String: Any] {
@@ -63,7 +72,7 @@ struct PersonalDataSealer: Sendable {
                         guard let plain = try? JSONSerialization.data(withJSONObject: inner, options: [.fragmentsAllowed, .sortedKeys]) else {
                             throw .payloadIsNotAJSONObject(kind: kind)
                         }
-                        copy[name] = [Self.marker: seal(plain, context: Self.fieldContext(seq: seq, field: name))]
+                        copy[name] = [Self.marker: seal(plain, context: Self.fieldContext(scope: scope, field: name))]
                         sealedAny = true
                     } else {
                         copy[name] = try walk(inner)
@@ -89,6 +98,12 @@ struct PersonalDataSealer: Sendable {
     /// The stored payload with sealed fields opened, and `extra` keys added; the text unchanged
     /// when there is nothing to open or add.
     func openPersonalFields(_ json: String, seq: Int64, extra: [String: Any] = [:]) throws(JournalError) -> String {
+        try openPersonalFields(json, scope: "\(seq)", seq: seq, extra: extra)
+    }
+
+    /// Like ``openPersonalFields(_:seq:extra:)`` for a row named by `scope`; `seq` is what an
+    /// error reports (0 for a row that is not a business transaction).
+    func openPersonalFields(_ json: String, scope: String, seq: Int64, extra: [String: Any] = [:]) throws(JournalError) -> String {
         guard json.contains("\"\(Self.marker)\"") || !extra.isEmpty else { return json }
         guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
             throw .personalDataUnreadable(seq: seq)
@@ -96,7 +111,7 @@ struct PersonalDataSealer: Sendable {
         func walk(_ value: Any, field: String?) throws(JournalError) -> Any {
             if let dictionary = value as? [String: Any] {
                 if dictionary.count == 1, let sealed = dictionary[Self.marker] as? String, let field {
-                    guard let plain = open(sealed, context: Self.fieldContext(seq: seq, field: field)),
+                    guard let plain = open(sealed, context: Self.fieldContext(scope: scope, field: field)),
                           let inner = try? JSONSerialization.jsonObject(with: plain, options: [.fragmentsAllowed])
                     else { throw .personalDataUnreadable(seq: seq) }
                     return inner

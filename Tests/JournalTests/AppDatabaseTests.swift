@@ -17,7 +17,7 @@ import Testing
         let directory = try TestEnvironment.temporaryDirectory("journal")
         let database = try AppDatabase(path: "\(directory)/journal.sqlite")
         #expect(try database.appliedMigrations() == ["2026-11-create-device-settings", "2026-11-create-business-transactions-and-outbox", "2026-11-create-hub-updates",
-                                                   "2026-12-create-audit-log", "2026-12-create-face-evidence"])
+                                                   "2026-12-create-audit-log", "2026-12-create-face-evidence", "2026-12-create-print-intents"])
     }
 
     @Test func settingsSurviveReopening() throws {
