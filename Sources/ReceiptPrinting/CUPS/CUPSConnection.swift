@@ -104,6 +104,69 @@ public struct CUPSConnection: Sendable {
         return .success(JobStatus(id: job, state: JobStatus.State(rawValue: Int(state)) ?? .pending, reasons: reasons, printerMessage: message))
     }
 
+    /// The jobs of `queue` titled `name`, finished ones included (IPP Get-Jobs with
+    /// which-jobs=all; cupsd keeps finished jobs while its job history lasts). CUPS has no filter
+    /// by name, so the queue's jobs are read and matched here. A job's name is private to its
+    /// owner in cupsd's default policy, so the request names this process's user, as the kiosk
+    /// that submitted the job.
+    public func jobs(queue: String, named name: String) -> Result<[JobStatus], PrintingFault> {
+        guard let http = open() else { return .failure(.cupsUnavailable) }
+        defer { httpClose(http) }
+        guard let request = ippNewRequest(IPP_OP_GET_JOBS) else { return .failure(.cupsUnavailable) }
+        _ = ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nil, "ipp://localhost/printers/\(queue)")
+        _ = ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", nil, cupsUser())
+        _ = ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "which-jobs", nil, "all")
+        let wanted = ["job-id", "job-name", "job-state", "job-state-reasons"]
+        let names = wanted.map { strdup($0) }
+        defer { names.forEach { free($0) } }
+        names.map { UnsafePointer($0) }.withUnsafeBufferPointer { pointers in
+            _ = ippAddStrings(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", Int32(pointers.count), nil, pointers.baseAddress)
+        }
+        guard let response = cupsDoRequest(http, request, "/") else { return .failure(.cupsUnavailable) }
+        defer { ippDelete(response) }
+        let status = ippGetStatusCode(response)
+        // No jobs at all is "not found" to cupsd.
+        if status == IPP_STATUS_ERROR_NOT_FOUND, ippFindAttribute(response, "job-id", IPP_TAG_INTEGER) == nil {
+            return .success([])
+        }
+        guard status.rawValue < 0x0400 else { return .failure(Self.fault(status)) }
+        // The response lists each job's attributes as a group; a group ends at a separator.
+        var found: [JobStatus] = []
+        var id: Int32?
+        var jobName: String?
+        var state: Int32 = 0
+        var reasons: Set<String> = []
+        func endGroup() {
+            if let id, jobName == name {
+                found.append(JobStatus(id: id, state: JobStatus.State(rawValue: Int(state)) ?? .pending, reasons: reasons, printerMessage: ""))
+            }
+            id = nil
+            jobName = nil
+            state = 0
+            reasons = []
+        }
+        var attribute = ippFirstAttribute(response)
+        while let current = attribute {
+            if ippGetGroupTag(current) != IPP_TAG_JOB {
+                endGroup()
+            } else if let attributeName = ippGetName(current).map({ String(cString: $0) }) {
+                switch attributeName {
+                case "job-id": id = ippGetInteger(current, 0)
+                case "job-name": jobName = ippGetString(current, 0, nil).map { String(cString: $0) }
+                case "job-state": state = ippGetInteger(current, 0)
+                case "job-state-reasons":
+                    for index in 0..<ippGetCount(current) {
+                        if let text = ippGetString(current, index, nil) { reasons.insert(String(cString: text)) }
+                    }
+                default: break
+                }
+            }
+            attribute = ippNextAttribute(response)
+        }
+        endGroup()
+        return .success(found)
+    }
+
     /// Cancels a job (the kiosk gave up waiting); the backend gets SIGTERM and clears the printer.
     @discardableResult
     public func cancel(queue: String, job: Int32) -> Bool {

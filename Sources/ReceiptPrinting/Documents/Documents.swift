@@ -12,7 +12,11 @@ public struct InsuranceCertificateDocument: PrintableDocument {
         self.hubBaseURL = hubBaseURL
     }
 
-    public var jobTitle: String { "certificate \(issued.certificate.serialNumber)" }
+    /// The CUPS job's name: it carries the serial (no personal data), so a kiosk killed while
+    /// printing finds the job again by it.
+    public var jobTitle: String { Self.jobTitle(serial: issued.certificate.serialNumber) }
+
+    public static func jobTitle(serial: String) -> String { "certificate \(serial)" }
 
     public var layout: [LayoutBlock] {
         let certificate = issued.certificate

@@ -22,6 +22,11 @@ public protocol ReceiptPrinter: Sendable {
     func availability() async -> PrintingAvailability
     /// Prints and waits until the document is on paper or certainly not.
     func print(_ document: RenderedDocument) async -> PrintOutcome
+    /// The jobs titled `title` the print system knows, finished ones included: how a kiosk that
+    /// was killed while printing finds its job again (the title carries the certificate's serial).
+    func jobs(titled title: String) async -> Result<[JobStatus], PrintingFault>
+    /// Asks the print system to cancel a job; `false` when the request did not reach it.
+    func cancel(job: Int32) async -> Bool
 }
 
 /// How long the kiosk waits for a job; every delay named.
@@ -84,6 +89,14 @@ public struct CUPSReceiptPrinter: ReceiptPrinter {
         return outcome
     }
 
+    public func jobs(titled title: String) async -> Result<[JobStatus], PrintingFault> {
+        connection.jobs(queue: queue, named: title)
+    }
+
+    public func cancel(job: Int32) async -> Bool {
+        connection.cancel(queue: queue, job: job)
+    }
+
     /// Follows a job until CUPS says it ended; cancels it if it waits too long.
     public func follow(job: Int32) async -> PrintOutcome {
         let clock = ContinuousClock()
@@ -136,11 +149,45 @@ public actor MemoryReceiptPrinter: ReceiptPrinter {
 
     public func availability() async -> PrintingAvailability { currentAvailability }
 
+    /// Jobs as the print system would list them, by title (printed ones are added by `print`).
+    private var jobList: [(title: String, status: JobStatus)] = []
+    /// When set, `jobs(titled:)` fails this way (cupsd down).
+    private var listingFault: PrintingFault?
+    /// Jobs that complete although they are cancelled (the paper was out before the cancel landed).
+    private var completingDespiteCancel: Set<Int32> = []
+    public private(set) var cancelRequests: [Int32] = []
+
     public func print(_ document: RenderedDocument) async -> PrintOutcome {
         if case .cannotPrint(let fault) = currentAvailability { return .notPrinted(.unavailable(fault)) }
         defer { nextJobID += 1 }
         if !nextFailures.isEmpty { return .notPrinted(nextFailures.removeFirst()) }
         printed.append(document)
+        jobList.append((document.title, JobStatus(id: nextJobID, state: .completed, reasons: [], printerMessage: "")))
         return .printed(jobID: nextJobID)
+    }
+
+    /// Adds a job the print system holds in `state` (one left behind by a killed kiosk); returns its ID.
+    @discardableResult
+    public func addJob(titled title: String, state: JobStatus.State, completesDespiteCancel: Bool = false) -> Int32 {
+        defer { nextJobID += 1 }
+        jobList.append((title, JobStatus(id: nextJobID, state: state, reasons: [], printerMessage: "")))
+        if completesDespiteCancel { completingDespiteCancel.insert(nextJobID) }
+        return nextJobID
+    }
+
+    public func failJobListing(_ fault: PrintingFault?) { listingFault = fault }
+
+    public func jobs(titled title: String) async -> Result<[JobStatus], PrintingFault> {
+        if let listingFault { return .failure(listingFault) }
+        return .success(jobList.filter { $0.title == title }.map(\.status))
+    }
+
+    public func cancel(job: Int32) async -> Bool {
+        cancelRequests.append(job)
+        guard let index = jobList.firstIndex(where: { $0.status.id == job }), !jobList[index].status.state.isFinal else { return true }
+        let old = jobList[index].status
+        let state: JobStatus.State = completingDespiteCancel.contains(job) ? .completed : .cancelled
+        jobList[index].status = JobStatus(id: old.id, state: state, reasons: old.reasons, printerMessage: old.printerMessage)
+        return true
     }
 }
