@@ -1,4 +1,5 @@
 import ArgumentParser
+import CertificateVerification
 import Foundation
 import HubAPI
 import HubClient
@@ -14,7 +15,8 @@ struct JournalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "journal",
         abstract: "The on-device journal: backlog, parked items, recording and sending.",
-        subcommands: [JournalStatus.self, JournalParked.self, JournalAudit.self, JournalRecord.self, JournalSync.self, JournalWriteLoop.self],
+        subcommands: [JournalStatus.self, JournalParked.self, JournalAudit.self, JournalRecord.self, JournalSync.self, JournalPrints.self,
+                      JournalRecoverPrints.self, JournalWriteLoop.self, JournalPrintSample.self],
         defaultSubcommand: JournalStatus.self)
 }
 
@@ -259,6 +261,77 @@ struct JournalWriteLoop: AsyncParsableCommand {
             let entry = try database.record(kind: "certificate.printed", payload: ["document": "参保证明", "copies": index % 3 + 1])
             // FileHandle writes straight to the descriptor: a line on stdout means the commit returned.
             FileHandle.standardOutput.write(Data("\(entry.seq)\n".utf8))
+        }
+    }
+}
+
+struct JournalPrints: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prints", abstract: "List certificates whose printing was interrupted (serials and ages; no content).")
+    @OptionGroup var options: ConfigOptions
+
+    func run() async throws {
+        let settings = try options.load()
+        let journal = try openJournal(settings, logger: Logger(label: "zizhu.kiosk"))
+        let intents = try journal.printIntents()
+        if intents.isEmpty { print("journal: no interrupted print") }
+        for intent in intents {
+            print("interrupted print \(intent.serial), \(max(0, Int(Date().timeIntervalSince(intent.createdAt)))) s old")
+        }
+    }
+}
+
+struct JournalRecoverPrints: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "recover-prints",
+        abstract: "Settle interrupted certificate prints now, as the kiosk does on start (the kiosk screen must not be running).")
+    @OptionGroup var options: ConfigOptions
+
+    func run() async throws {
+        let settings = try options.load()
+        let logger = Logger(label: "zizhu.kiosk")
+        let journal = try openJournal(settings, logger: logger)
+        let decided = await JournalledCertificatePrinting.receiptQueue(settings, journal: journal, logger: logger).recoverLeftovers()
+        if decided.isEmpty { print("journal: no interrupted print") }
+        for (serial, decision) in decided {
+            switch decision {
+            case .printed(let job): print("\(serial): printed (job \(job)); certificate.printed journalled")
+            case .voided(let jobs): print("\(serial): voided\(jobs.isEmpty ? "" : " (cancelled job \(jobs.map(String.init).joined(separator: ", ")))"); certificate.voided journalled")
+            case .undecided(let reason): print("\(serial): undecided (\(reason)); left for the next start")
+            }
+        }
+        if decided.contains(where: { if case .undecided = $0.decision { return true } else { return false } }) { throw ExitCode(2) }
+    }
+}
+
+/// For the crash tests: prints a sample certificate (a made-up holder, signed with a throwaway
+/// key, so it never verifies at a hub) through the kiosk's crash-only path, saying `intent <serial>`
+/// once the intent is journalled and `printed`/`not printed` at the end.
+struct JournalPrintSample: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "print-sample", abstract: "Print a sample certificate through the journalled path (crash tests).",
+        shouldDisplay: false)
+    @OptionGroup var options: ConfigOptions
+    @Option(help: "The certificate's serial.") var serial: String
+
+    func run() async throws {
+        let settings = try options.load()
+        let logger = Logger(label: "zizhu.kiosk")
+        let journal = try openJournal(settings, logger: logger)
+        let signer = try Ed25519CertificateSigner(rawPrivateKey: (0..<32).map { _ in UInt8.random(in: 0...255) })
+        let certificate = InsuranceCertificate(
+            serialNumber: serial, holderName: "张三", citizenID: try CitizenID("330102198001011213"),
+            records: [InsuranceRecord(type: .employeeMedical, status: .contributing, firstInsured: CalendarDate(year: 2003, month: 5, day: 1),
+                                      currentInsuredSince: CalendarDate(year: 2010, month: 7, day: 1),
+                                      periods: [ContributionPeriod(from: YearMonth(year: 2010, month: 7), through: YearMonth(year: 2026, month: 10))])],
+            issuingOffice: settings.office, issuedAt: IssueTime(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)),
+            kioskID: "SAMPLE", purpose: "打印测试")
+        let issued = try IssuedCertificate.issue(certificate, signer: signer)
+        let printing = JournalledCertificatePrinting.receiptQueue(settings, journal: journal, logger: logger)
+        switch await printing.print(issued, attempt: 1, onIntent: { FileHandle.standardOutput.write(Data("intent \(serial)\n".utf8)) }) {
+        case .printed(let attempt): print("printed \(serial) \(attempt.outcome)")
+        case .notPrinted(let failure): print("not printed \(serial) \(failure)"); throw ExitCode(1)
+        case .notStarted(let error): print("not started \(serial) \(error)"); throw ExitCode(3)
         }
     }
 }

@@ -110,6 +110,9 @@ func runKiosk(_ role: KioskRole, options: ConfigOptions, refresh: Double) async 
         } catch {
             throw ValidationError("assets: \(error)")
         }
+        // A certificate a killed kiosk was printing is settled before the session takes a card:
+        // registered if the paper is out, voided (its job cancelled) if not.
+        await JournalledCertificatePrinting.receiptQueue(settings, journal: journal, logger: logger).recoverLeftovers()
         // The screen ending (its terminal closed) ends the process cleanly; the sync stops with it.
         services.append(.init(service: try makeSessionService(settings: settings, texts: texts, catalogue: catalogue, journal: journal,
                                                               refresh: .milliseconds(Int(refresh * 1000)), logger: logger),

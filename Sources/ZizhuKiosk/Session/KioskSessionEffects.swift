@@ -110,30 +110,19 @@ final class KioskSessionEffects: SessionEffects {
             logger.error("certificate not issued", metadata: ["error": .string("\(error)")])
             return .notPrinted(citizenMessage: "证明没有生成成功。", tryAgain: false)
         }
-        let attempt = await printing.print(issued, attempt: request.attempt)
-        switch attempt.outcome {
-        case .printed:
-            do {
-                // On paper: register it with the hub (through the outbox) so its QR verifies.
-                try journal.record(kind: "certificate.printed", payload: [
-                    "serial": issued.certificate.serialNumber,
-                    "attempt": attempt.attempt,
-                    "verification_code": issued.seal.code.compact,
-                    "canonical_form": Data(issued.certificate.canonicalForm).base64EncodedString(),
-                    "signature": Data(issued.seal.signature).base64EncodedString(),
-                    "types": issued.certificate.records.map(\.type.rawValue),
-                ])
-            } catch {
-                // The paper is out; the hub will say 未找到 for it. Staff must know.
-                logger.critical("printed certificate not journalled", metadata: ["serial": .string(issued.certificate.serialNumber),
-                                                                                  "error": .string("\(error)")])
-            }
+        // Crash-only: the intent is journalled before CUPS gets the job, and replaced by
+        // certificate.printed (which registers it with the hub, so its QR verifies) in one transaction.
+        let journalled = JournalledCertificatePrinting(journal: journal, printing: printing, logger: logger)
+        switch await journalled.print(issued, attempt: request.attempt) {
+        case .printed(let attempt):
             logger.info("certificate printed", metadata: ["serial": .string(issued.certificate.serialNumber), "attempt": "\(attempt.attempt)"])
             return .printed(code: issued.seal.code.grouped)
         case .notPrinted(let failure):
             logger.warning("certificate not printed", metadata: ["failure": .string("\(failure)"),
                                                                  "who": .string("\(failure.responsibleParty)")])
             return .notPrinted(citizenMessage: failure.citizenMessage, tryAgain: failure.responsibleParty == .staff)
+        case .notStarted:
+            return .refused(citizenMessage: "这台机器暂时不能保存您的办理记录，不能打印。")
         }
     }
 
