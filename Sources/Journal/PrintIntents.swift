@@ -16,7 +16,8 @@ public enum PrintIntentResolution: Sendable, Equatable {
     /// The paper is out: `certificate.printed` with the intent's payload, so the hub learns the code.
     case printed
     /// It will never be on paper (the job was cancelled, or CUPS never had it):
-    /// `certificate.voided` with the serial only.
+    /// `certificate.voided` with the serial only. It voids this print, not the serial: an earlier
+    /// print of the same certificate (a reprint keeps the serial and code) stays valid.
     case voided
 }
 

@@ -316,6 +316,10 @@ struct JournalPrintSample: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try options.load()
+        // Its certificate.printed would go to the hub, which refuses the throwaway signature.
+        guard try enrolledIdentity(settings) == nil else {
+            throw ValidationError("print-sample is for test journals: this kiosk is enrolled with a hub")
+        }
         let logger = Logger(label: "zizhu.kiosk")
         let journal = try openJournal(settings, logger: logger)
         let signer = try Ed25519CertificateSigner(rawPrivateKey: (0..<32).map { _ in UInt8.random(in: 0...255) })
