@@ -112,4 +112,57 @@ struct PrintKillNineTests {
         await cups.stop()
         await printer.stop()
     }
+
+    /// cupsd does not answer when the killed kiosk restarts: the intent stays undecided (the kiosk
+    /// does not guess), and the next print first settles it once cupsd answers: the held job is
+    /// cancelled (the printer's buffer cleared) and voided before anything else is sent.
+    @Test func anIntentCUPSCouldNotAnswerForIsSettledBeforeTheNextPrint() async throws {
+        let printer = try await PrinterSimulator.start(slowRate: 200)
+        let cups: PrivateCUPSD
+        do {
+            try await printer.control("slow")
+            cups = try await PrivateCUPSD.start(receiptPrinterPort: printer.port)
+        } catch {
+            await printer.stop()
+            throw error
+        }
+        let state = try TestEnvironment.temporaryDirectory("print-kill9-nocups")
+        let environment = ["ZIZHU_STORAGE_STATE_DIRECTORY": state, "ZIZHU_PRINTER_CUPS_SERVER": cups.server]
+        let kiosk = try TestEnvironment.executable("zizhu-kiosk")
+        let journalPath = "\(state)/journal.sqlite"
+        do {
+            let first = try ManagedProcess(name: "print-sample", executable: kiosk, arguments: ["journal", "print-sample", "--serial", "KILL9-A"],
+                                           environment: environment, logPath: "\(state)/print-a.log")
+            try await TestEnvironment.waitUntil("the job to start", timeout: .seconds(20)) {
+                (try? await cups.tool("lpstat", ["-p", cups.receiptQueue]))?.contains("now printing") == true
+            }
+            try await printer.control("paper-out")
+            try await Task.sleep(for: .milliseconds(500))
+            await first.kill9()
+            // The restart cannot reach cupsd (its socket is not where the kiosk looks).
+            var unreachable = environment
+            unreachable["ZIZHU_PRINTER_CUPS_SERVER"] = "\(state)/no-cupsd.sock"
+            let undecided = try await TestEnvironment.runExpectingFailure(kiosk, ["journal", "recover-prints"], environment: unreachable)
+            #expect(undecided.contains("KILL9-A: undecided"), "\(undecided)")
+            #expect(try AppDatabase(path: journalPath).printIntents().map(\.serial) == ["KILL9-A"])
+            #expect(try journalled(journalPath).isEmpty)
+
+            // The next print reaches cupsd: it settles KILL9-A first, then finds the paper out.
+            let second = try await TestEnvironment.runExpectingFailure(kiosk, ["journal", "print-sample", "--serial", "KILL9-B"],
+                                                                       environment: environment)
+            #expect(second.contains("not printed KILL9-B"), "\(second)")
+            #expect(try journalled(journalPath) == ["KILL9-A": ["certificate.voided"]])
+            #expect(try AppDatabase(path: journalPath).printIntents().isEmpty)
+            try await printer.control("fast")
+            try await printer.control("paper-ok")
+            try await Task.sleep(for: .seconds(3))
+            #expect(printer.transcripts().isEmpty, "a voided or unprinted certificate came out")
+        } catch {
+            await cups.stop()
+            await printer.stop()
+            throw error
+        }
+        await cups.stop()
+        await printer.stop()
+    }
 }

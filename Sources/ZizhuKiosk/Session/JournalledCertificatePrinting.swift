@@ -39,6 +39,11 @@ struct JournalledCertificatePrinting: Sendable {
     /// - Parameter onIntent: called once the intent is durable, before the job goes to CUPS.
     func print(_ issued: IssuedCertificate, attempt: Int, onIntent: () -> Void = {}) async -> Outcome {
         let serial = issued.certificate.serialNumber
+        // An intent left open (CUPS did not answer at start, or lost sight of a job since) is
+        // settled first, so its job is registered or cancelled before anything else prints.
+        if let open = try? journal.printIntents(), !open.isEmpty {
+            await recoverLeftovers()
+        }
         do {
             try journal.recordPrintIntent(serial: serial, payload: Self.printedPayload(issued, attempt: attempt))
         } catch {
