@@ -7,7 +7,7 @@ import Testing
     let title = InsuranceCertificateDocument.jobTitle(serial: "KX01-1")
 
     func recovery(_ printer: MemoryReceiptPrinter) -> PrintJobRecovery {
-        PrintJobRecovery(printer: printer, cancelSettle: .milliseconds(300), poll: .milliseconds(10))
+        PrintJobRecovery(printer: printer, processingGrace: .milliseconds(200), cancelSettle: .milliseconds(300), poll: .milliseconds(10))
     }
 
     @Test func aCompletedJobMeansThePaperExists() async {
@@ -25,6 +25,16 @@ import Testing
         #expect(await recovery(printer).decide(serial: "KX01-1") == .voided(cancelledJobs: [pending, processing]))
         #expect(await printer.cancelRequests == [pending, processing])
         #expect(await printer.printed.isEmpty)
+    }
+
+    @Test func aPrintingJobThatFinishesByItselfMeanwhileIsNotCancelled() async throws {
+        let printer = MemoryReceiptPrinter()
+        let job = await printer.addJob(titled: title, state: .processing)
+        async let decision = PrintJobRecovery(printer: printer, processingGrace: .seconds(5), poll: .milliseconds(10)).decide(serial: "KX01-1")
+        try await Task.sleep(for: .milliseconds(100))
+        await printer.setJobState(job, .completed)
+        #expect(await decision == .printed(jobID: job))
+        #expect(await printer.cancelRequests.isEmpty)
     }
 
     @Test func aJobThatCompletesBeforeItsCancelLandsCountsAsPrinted() async {

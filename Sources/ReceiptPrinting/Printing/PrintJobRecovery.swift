@@ -14,12 +14,18 @@ public enum PrintRecoveryDecision: Equatable, Sendable {
 /// a job that has not finished, so nothing a citizen has given up on comes out later.
 public struct PrintJobRecovery: Sendable {
     public let printer: any ReceiptPrinter
+    /// How long a job that is printing may take to finish on its own before it is cancelled: the
+    /// printer may have put the last line on paper while cupsd has not yet marked the job
+    /// completed, and a cancel then would void a certificate that is on paper.
+    public let processingGrace: Duration
     /// How long a cancelled job may take to end (the backend clears the printer's buffer).
     public let cancelSettle: Duration
     public let poll: Duration
 
-    public init(printer: any ReceiptPrinter, cancelSettle: Duration = .seconds(10), poll: Duration = .milliseconds(50)) {
+    public init(printer: any ReceiptPrinter, processingGrace: Duration = .seconds(3), cancelSettle: Duration = .seconds(10),
+                poll: Duration = .milliseconds(50)) {
         self.printer = printer
+        self.processingGrace = processingGrace
         self.cancelSettle = cancelSettle
         self.poll = poll
     }
@@ -27,24 +33,35 @@ public struct PrintJobRecovery: Sendable {
     /// The decision for the certificate with `serial`.
     public func decide(serial: String) async -> PrintRecoveryDecision {
         let title = InsuranceCertificateDocument.jobTitle(serial: serial)
-        let jobs: [JobStatus]
+        var jobs: [JobStatus]
         switch await printer.jobs(titled: title) {
         case .success(let found): jobs = found
         case .failure(let fault): return .undecided(reason: "jobs not listed: \(fault)")
         }
         if let done = jobs.first(where: { $0.state == .completed }) { return .printed(jobID: done.id) }
-        let live = jobs.filter { !$0.state.isFinal }.map(\.id)
-        if live.isEmpty { return .voided(cancelledJobs: []) }
-        for job in live { _ = await printer.cancel(job: job) }
-        // A job may complete before its cancel lands: only its final state decides.
         let clock = ContinuousClock()
+        // Jobs still waiting are cancelled at once: nothing a citizen has left behind starts later.
+        let waiting = jobs.filter { !$0.state.isFinal && $0.state != .processing }.map(\.id)
+        for job in waiting { _ = await printer.cancel(job: job) }
+        // A job that is printing may be finishing: it gets a moment to end by itself.
+        let graceEnds = clock.now + processingGrace
+        while jobs.contains(where: { $0.state == .processing }) && clock.now < graceEnds {
+            try? await Task.sleep(for: poll)
+            if case .success(let now) = await printer.jobs(titled: title) { jobs = now }
+            if let done = jobs.first(where: { $0.state == .completed }) { return .printed(jobID: done.id) }
+        }
+        let printing = jobs.filter { !$0.state.isFinal && !waiting.contains($0.id) }.map(\.id)
+        for job in printing { _ = await printer.cancel(job: job) }
+        let cancelled = waiting + printing
+        if cancelled.isEmpty { return .voided(cancelledJobs: []) }
+        // A job may complete before its cancel lands: only its final state decides.
         let deadline = clock.now + cancelSettle
         while true {
             if case .success(let now) = await printer.jobs(titled: title) {
                 if let done = now.first(where: { $0.state == .completed }) { return .printed(jobID: done.id) }
-                if !now.contains(where: { live.contains($0.id) && !$0.state.isFinal }) { return .voided(cancelledJobs: live) }
+                if !now.contains(where: { cancelled.contains($0.id) && !$0.state.isFinal }) { return .voided(cancelledJobs: cancelled) }
             }
-            if clock.now >= deadline { return .undecided(reason: "cancelled job(s) \(live) did not end") }
+            if clock.now >= deadline { return .undecided(reason: "cancelled job(s) \(cancelled) did not end") }
             try? await Task.sleep(for: poll)
         }
     }

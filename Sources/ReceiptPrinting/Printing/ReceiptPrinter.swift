@@ -177,6 +177,13 @@ public actor MemoryReceiptPrinter: ReceiptPrinter {
 
     public func failJobListing(_ fault: PrintingFault?) { listingFault = fault }
 
+    /// Moves a job to `state`, as the print system would when it finishes by itself.
+    public func setJobState(_ job: Int32, _ state: JobStatus.State) {
+        guard let index = jobList.firstIndex(where: { $0.status.id == job }) else { return }
+        let old = jobList[index].status
+        jobList[index].status = JobStatus(id: old.id, state: state, reasons: old.reasons, printerMessage: old.printerMessage)
+    }
+
     public func jobs(titled title: String) async -> Result<[JobStatus], PrintingFault> {
         if let listingFault { return .failure(listingFault) }
         return .success(jobList.filter { $0.title == title }.map(\.status))
