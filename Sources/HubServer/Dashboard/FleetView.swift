@@ -90,6 +90,8 @@ struct FleetView {
         "rating.given": "好差评",
         "staff.called": "呼叫工作人员",
         "pin.changed": "修改密码",
+        // A print the kiosk's recovery found never reached paper (not a revoked certificate).
+        "certificate.voided": "未打印作废",
         // Service IDs of the kiosk's menu, as ratings name them.
         "print-certificate": "参保证明",
         "query-records": "参保查询",
