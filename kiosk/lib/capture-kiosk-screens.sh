@@ -102,6 +102,21 @@ step() {
         echo "no new screen after '$*' (attempt $attempt)" >&2
     done
 }
+# The menu's first page holds the four main services; PIN change, rating and calling staff are
+# on its second page (更多业务, the confirm button: Enter; 上一页 is back: Escape).
+last_menu() { grep '^speak:' "$transcript" | tail -n 1; }
+menu_page_two() {
+    if ! last_menu | grep -q '按钮：服务评价'; then
+        step key Return
+        wait_spoken "按钮：服务评价" "menu, second page"
+    fi
+}
+menu_page_one() {
+    if last_menu | grep -q '按钮：服务评价'; then
+        step key Escape
+        wait_spoken "按钮：打印参保证明" "menu, first page"
+    fi
+}
 shot() {
     import -window root "$out/$1.png"
     echo "$1.png" >&2
@@ -115,7 +130,7 @@ wait_spoken "大字号（已选）" "attract, large text"
 sleep 1
 shot attract-large
 cell_width=20 cell_height=59
-step tap 12 7                             # 标准字号 in the large grid
+step tap 12 8                             # 标准字号 in the large grid (below the two-line list of services)
 wait_spoken "标准字号（已选）" "attract, normal text again"
 cell_width=16 cell_height=48
 sleep 1
@@ -145,18 +160,21 @@ wait_spoken "我的参保缴费记录" "records"
 shot records
 step key Escape                           # 返回
 wait_spoken "请选择要办理的业务" "menu, after the records"
-step tap 12 11                            # 修改社保卡密码
+menu_page_two
+step tap 12 7                             # 修改社保卡密码
 wait_spoken "请输入社保卡原密码" "PIN pad"
 key 1 2 3                                 # three digits entered: the pad shows ＊＊＊＿＿＿
 sleep 0.8
 shot pin-pad
 step key Escape
 wait_spoken "请选择要办理的业务" "menu, after the PIN pad"
-step tap 36 11                            # 服务评价
+menu_page_two
+step tap 36 7                             # 服务评价
 wait_spoken "请您对本次服务进行评价" "rating"
 shot rating
 step key Escape
-wait_spoken "请选择要办理的业务" "menu, before the idle warning"
+wait_spoken "请选择要办理的业务" "menu, after the rating"
+menu_page_one
 # No input now: after 20 s the warning with its countdown comes over the menu.
 wait_spoken "您还在操作吗" "idle warning"
 shot idle-warning
