@@ -79,9 +79,4 @@ if [ -n "$escpos_backend" ]; then
 else
     lpadmin -p zizhu-receipt -E -v "socket://127.0.0.1:$port" -o printer-error-policy=retry-job
 fi
-# Ready when cupsd answers for both queues: the caller's first request then finds them settled.
-for _ in $(seq 50); do
-    timeout 5 lpstat -p zizhu-receipt -p zizhu-a4 >/dev/null 2>&1 && break
-    sleep 0.2
-done
 echo "$pid"

@@ -16,13 +16,15 @@ public struct PrintJobRecovery: Sendable {
     public let printer: any ReceiptPrinter
     /// How long a job that is printing may take to finish on its own before it is cancelled: the
     /// printer may have put the last line on paper while cupsd has not yet marked the job
-    /// completed, and a cancel then would void a certificate that is on paper.
+    /// completed, and a cancel then would void a certificate that is on paper. Generous (20 s):
+    /// the backend confirms the paper with the printer before cupsd marks the job, which took
+    /// over 3 s on a loaded CI machine; a kiosk starting up can wait that long.
     public let processingGrace: Duration
     /// How long a cancelled job may take to end (the backend clears the printer's buffer).
     public let cancelSettle: Duration
     public let poll: Duration
 
-    public init(printer: any ReceiptPrinter, processingGrace: Duration = .seconds(3), cancelSettle: Duration = .seconds(10),
+    public init(printer: any ReceiptPrinter, processingGrace: Duration = .seconds(20), cancelSettle: Duration = .seconds(10),
                 poll: Duration = .milliseconds(50)) {
         self.printer = printer
         self.processingGrace = processingGrace
