@@ -10,7 +10,7 @@ import _CryptoExtras
 /// p = 3 is one of OWASP's equivalent scrypt settings (32 MiB per hash, ~0.1–0.3 s on a hub
 /// core): slow enough that a stolen table costs an attacker dearly, fast enough for a login.
 public enum StaffPassword {
-    public struct Parameters: Sendable, Equatable {
+    public struct Parameters: Sendable, Hashable {
         public var log2N: Int
         public var blockSize: Int
         public var parallelism: Int
@@ -83,14 +83,14 @@ public enum StaffPassword {
     /// once per cost, at the cost new hashes get (``Parameters/cost(_:)``).
     public static func decoy(_ parameters: Parameters) -> String {
         decoys.withLock { decoys in
-            if let decoy = decoys[parameters.log2N] { return decoy }
+            if let decoy = decoys[parameters] { return decoy }
             let decoy = hash("decoy password never issued", parameters: parameters)
-            decoys[parameters.log2N] = decoy
+            decoys[parameters] = decoy
             return decoy
         }
     }
 
-    private static let decoys = Mutex<[Int: String]>([:])
+    private static let decoys = Mutex<[Parameters: String]>([:])
 
     private static func derive(_ password: String, salt: [UInt8], parameters: Parameters) -> [UInt8]? {
         // 128 · r · N bytes for the big array, plus 128 · r · p; BoringSSL refuses beyond maxMemory.
