@@ -9,7 +9,8 @@ import Testing
 @Suite(.timeLimit(.minutes(1)))
 struct USBDeviceFileTests {
     @Test func statusAndJobsGoThroughADeviceFile() throws {
-        let master = open("/dev/ptmx", O_RDWR | O_NOCTTY)
+        // O_CLOEXEC: daemons that other tests start meanwhile must not inherit the terminal.
+        let master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)
         try #require(master >= 0)
         defer { close(master) }
         // posix_openpt/ptsname are not imported into Swift's Glibc; their ioctls are, by number
@@ -19,7 +20,7 @@ struct USBDeviceFileTests {
         try #require(ioctl(master, 0x8004_5430, &number) == 0 && ioctl(master, 0x4004_5431, &unlocked) == 0)
         let path = "/dev/pts/\(number)"
         // Raw mode: no echo, no CR/LF translation, bytes as they are.
-        let holder = open(path, O_RDWR | O_NOCTTY)
+        let holder = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC)
         try #require(holder >= 0)
         defer { close(holder) }
         var settings = termios()
@@ -29,11 +30,16 @@ struct USBDeviceFileTests {
 
         let received = Mutex<[UInt8]>([])
         let condition = PrinterCondition(paperNearEnd: true)
+        // The printer thread must be gone before the descriptors close: once closed, their numbers
+        // go to other tests' sockets, and a thread still reading `master` would take their data.
+        let stop = Atomic<Bool>(false)
+        let stopped = DispatchSemaphore(value: 0)
         let printer = Thread {
-            // Answer every DLE EOT n, collect the rest, for up to two seconds.
+            defer { stopped.signal() }
+            // Answer every DLE EOT n, collect the rest, until the test ends (two seconds at most).
             var buffer = [UInt8](repeating: 0, count: 4096)
             let deadline = Date().addingTimeInterval(2)
-            while Date() < deadline {
+            while Date() < deadline && !stop.load(ordering: .acquiring) {
                 var poller = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
                 guard poll(&poller, 1, 50) == 1 else { continue }
                 let count = buffer.withUnsafeMutableBytes { read(master, $0.baseAddress, $0.count) }
@@ -48,6 +54,10 @@ struct USBDeviceFileTests {
             }
         }
         printer.start()
+        defer {
+            stop.store(true, ordering: .releasing)
+            stopped.wait()
+        }
 
         let address = try #require(ESCPOSPrinterAddress(deviceURI: "zizhu-escpos:\(path)"))
         #expect(address == .deviceFile(path))

@@ -28,7 +28,7 @@ public final class ResponseDroppingProxy: Sendable {
     public init(upstreamPort: UInt16) throws {
         self.upstreamPort = upstreamPort
         port = try FreePort.next()
-        listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var yes: Int32 = 1
         setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
         var address = Self.loopback(port)
@@ -45,17 +45,20 @@ public final class ResponseDroppingProxy: Sendable {
     /// Stops accepting; connections in flight end when their peers close.
     public func stop() {
         state.withLock { $0.stopped = true }
+        // The accept loop closes the listener once it has left accept(): closed here, its number
+        // could go to another test's socket while the loop still waits on it.
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
     }
 
     private func acceptLoop() {
+        defer { close(listener) }
         while true {
             let client = accept(listener, nil, nil)
             if client < 0 {
                 if state.withLock({ $0.stopped }) { return }
                 continue
             }
+            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
             let thread = Thread { [self] in relay(client) }
             thread.start()
         }
@@ -63,16 +66,22 @@ public final class ResponseDroppingProxy: Sendable {
 
     private func relay(_ client: Int32) {
         defer { close(client) }
-        let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         defer { close(upstream) }
         var address = Self.loopback(upstreamPort)
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(upstream, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
         guard connected else { return }
-        // Requests flow on a thread of their own; answers come back (or are lost) here.
-        let requests = Thread { [self] in pump(from: client, to: upstream) }
+        // Requests flow on a thread of their own; answers come back (or are lost) here. Both
+        // sockets stay open until that thread is done with them.
+        let pumped = DispatchSemaphore(value: 0)
+        let requests = Thread { [self] in
+            pump(from: client, to: upstream)
+            pumped.signal()
+        }
         requests.start()
+        defer { pumped.wait() }
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
             let count = read(upstream, &buffer, buffer.count)

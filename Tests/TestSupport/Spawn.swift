@@ -19,6 +19,10 @@ enum Spawn {
         } else {
             posix_spawn_file_actions_adddup2(&actions, 1, 2)
         }
+        // Nothing else the test process has open reaches the child: a daemon that inherited another
+        // test's socket or terminal would keep it open, or read from it, long after that test.
+        // (glibc 2.34+ has it, but Swift's Glibc module does not declare it: looked up by name.)
+        if let closeFrom = closeFromAction { _ = closeFrom(&actions, 3) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -48,6 +52,10 @@ enum Spawn {
         }
         return pid
     }
+
+    private typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    private static let closeFromAction: CloseFrom? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")
+        .map { unsafeBitCast($0, to: CloseFrom.self) }
 
     /// Waits for `pid` to exit without blocking a thread; returns its exit status (128+n for signal n).
     static func wait(_ pid: pid_t) async -> Int32 {

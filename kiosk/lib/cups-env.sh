@@ -10,6 +10,7 @@
 #                  executable is given, which reports the paper sensor to CUPS; else CUPS's stock
 #                  socket://127.0.0.1:PORT, which cannot see it.
 #   zizhu-a4       cups-pdf, PDFs land in DIR/pdf
+# ZIZHU_CUPS_LOGLEVEL=debug2 makes cupsd log each request and response (DIR/log/error_log).
 # Recipe and pitfalls: shared/docs/devices.md section 2.
 set -euo pipefail
 C=${1:?usage: cups-env.sh DIR RECEIPT-PRINTER-PORT}
@@ -22,7 +23,7 @@ chmod 1777 "$C/pdf"
 # Unix socket only: no TCP port, so several private instances never collide.
 sed -e '/^Listen localhost:631/d' -e "s|^Listen /run/cups/cups.sock|Listen $C/cups.sock|" \
     -e 's|^Browsing Yes|Browsing No|' -e 's|^Browsing On|Browsing No|' -e 's|^WebInterface Yes|WebInterface No|' \
-    -e 's|^LogLevel warn|LogLevel info|' -e 's|^IdleExitTimeout.*|JobRetryInterval 2|' \
+    -e "s|^LogLevel warn|LogLevel ${ZIZHU_CUPS_LOGLEVEL:-info}|" -e 's|^IdleExitTimeout.*|JobRetryInterval 2|' \
     /etc/cups/cupsd.conf > "$C/etc/cupsd.conf"
 cat > "$C/etc/cups-files.conf" <<EOT
 ServerRoot $C/etc
