@@ -131,6 +131,11 @@ let package = Package(
         ),
         // The certificate's facts and its verification code; the hub verifies codes with it too.
         .target(
+            name: "StaffAccess",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "CertificateVerification",
             dependencies: [
                 "KioskCore",
@@ -287,7 +292,7 @@ let package = Package(
             dependencies: [
                 "KioskCore", "ZizhuLogging", "ZizhuConfiguration", "SocialSecurityCard",
                 "ReceiptPrinting", "TextConsole", "HubClient", "HubAPI", "Journal", "KioskSession", "CertificateVerification", "SystemdNotify",
-                "Liveness", "CameraCapture",
+                "Liveness", "CameraCapture", "StaffAccess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -312,7 +317,7 @@ let package = Package(
             name: "ZizhuCtl",
             dependencies: [
                 "ZizhuConfiguration", "SocialSecurityCard", "ReceiptPrinting", "HubClient", "HubStore",
-                "CertificateVerification", "KioskCore",
+                "CertificateVerification", "KioskCore", "StaffAccess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -431,7 +436,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KioskSessionTests",
-            dependencies: ["KioskSession", "TextConsole", "KioskCore", "CertificateVerification", "ZizhuConfiguration"],
+            dependencies: ["KioskSession", "TextConsole", "KioskCore", "CertificateVerification", "ZizhuConfiguration", "StaffAccess"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "HubClient", "HubAPI", "HubStore", "TestSupport", .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSettings),

@@ -98,6 +98,14 @@ public struct KioskSessionProgram: ConsoleProgram {
         case booking
         case booked(reference: String, slipPrinted: Bool)
         case bookingSlotFull
+        // Staff mode: operator code, menu, status, action results.
+        /// The code pad; `problem` says why the last code did not open staff mode.
+        case staffCode(problem: OperatorCodeOutcome?)
+        case staffChecking
+        case staffMenu
+        case staffBusy
+        case staffStatus(StaffStatusReport, page: Int)
+        case staffResult(StaffActionOutcome)
     }
 
     public struct Model: Equatable, Sendable {
@@ -129,6 +137,10 @@ public struct KioskSessionProgram: ConsoleProgram {
         public var slots: [HealthCheckSlot] = []
         public var day: String?
         public var slot: HealthCheckSlot?
+        /// Set while staff mode is open (the operator's account); cleared with the session.
+        public var staffAccount: String?
+        /// Staff put the kiosk out of service: no card is read until they put it back.
+        public var outOfService = false
 
         public init(health: KioskHealth) {
             self.health = health
@@ -139,7 +151,7 @@ public struct KioskSessionProgram: ConsoleProgram {
         public var isBusy: Bool {
             switch page {
             case .readingCard, .loadingRecords, .printing, .pinChanging, .savingRating, .qualificationLoading, .verifyingPIN,
-                 .livenessCheck, .submittingQualification, .bookingLoading, .slotsLoading, .booking:
+                 .livenessCheck, .submittingQualification, .bookingLoading, .slotsLoading, .booking, .staffChecking, .staffBusy:
                 return true
             default: return false
             }
@@ -164,6 +176,7 @@ public struct KioskSessionProgram: ConsoleProgram {
             slots = []
             day = nil
             slot = nil
+            staffAccount = nil
         }
     }
 
@@ -182,6 +195,8 @@ public struct KioskSessionProgram: ConsoleProgram {
         case hospital(Hospital)
         case day(String)
         case slot(HealthCheckSlot)
+        case staffLogin, staffStatus
+        case staffAction(StaffAction)
     }
 
     public enum Message: Sendable {
@@ -201,6 +216,11 @@ public struct KioskSessionProgram: ConsoleProgram {
         case bookingOptionsLoaded(BookingOptionsAnswer)
         case slotsLoaded(SlotsAnswer)
         case bookingDone(BookingOutcome)
+        case operatorCodeChecked(OperatorCodeOutcome)
+        case staffStatusLoaded(StaffStatusReport)
+        case staffActionDone(StaffActionOutcome)
+        /// At start: whether staff left the kiosk out of service.
+        case serviceStateLoaded(outOfService: Bool)
         case idleWarning
         case countdownTick
         case takeCardReminder
@@ -213,7 +233,8 @@ public struct KioskSessionProgram: ConsoleProgram {
         // Until the first health event, assume nothing works: services are offered only once
         // the device supervisor has said they can be.
         let model = Model(health: KioskHealth(cardReader: false, printer: false, camera: false, hub: false))
-        return (model, [.speakScreen, watchDevices])
+        let effects = self.effects
+        return (model, [.speakScreen, watchDevices, .run { .serviceStateLoaded(outOfService: await effects.isOutOfService()) }])
     }
 
     public func sizeMode(_ model: Model) -> SizeMode { model.sizeMode }
@@ -228,16 +249,17 @@ public struct KioskSessionProgram: ConsoleProgram {
         return .run { .device(await effects.nextDeviceEvent()) }
     }
 
-    private var restartIdleTimer: Command<Message> { .startTimer(id: "idle", after: timing.idleAfter, message: .idleWarning) }
+    var restartIdleTimer: Command<Message> { .startTimer(id: "idle", after: timing.idleAfter, message: .idleWarning) }
 
     /// Entering a screen: say it, and (unless the kiosk is busy) start counting idle time again.
-    private func entered(_ model: Model, _ more: [Command<Message>] = []) -> (Model, [Command<Message>]) {
+    func entered(_ model: Model, _ more: [Command<Message>] = []) -> (Model, [Command<Message>]) {
         var commands: [Command<Message>] = [.speakScreen]
         commands += model.isBusy ? [.cancelTimer(id: "idle")] : [restartIdleTimer]
         return (model, commands + more)
     }
 
     public func update(_ model: Model, _ message: Message) -> (Model, [Command<Message>]) {
+        if let staff = staffUpdate(message, model) { return staff }
         var model = model
         switch message {
         case .device(let event):
@@ -398,18 +420,24 @@ public struct KioskSessionProgram: ConsoleProgram {
                 return (model, [.startTimer(id: "countdown", after: .seconds(1), message: .countdownTick)])
             }
             // Time is up: the session's data goes (A20). A card still in the reader gets a louder
-            // reminder and staff are told, since someone may have walked away from it.
+            // reminder and staff are told, since someone may have walked away from it. Staff mode
+            // left open signs out (audited).
+            let signOut = signOutCommand(model)
             model.clearSession()
             if model.cardPresent {
                 model.page = .takeCard(loud: true)
                 return (model, [.cancelTimer(id: "countdown"), .cancelTimer(id: "idle"), .speakScreen, takeCardReminder,
-                                callStaff(.cardLeftInReader)])
+                                callStaff(.cardLeftInReader)] + signOut)
             }
-            return goHome(model, notice: nil)
+            let (home, commands) = goHome(model, notice: nil)
+            return (home, commands + signOut)
 
         case .takeCardReminder:
             guard case .takeCard = model.page, model.cardPresent else { return (model, []) }
             return (model, [.speakScreen, takeCardReminder])
+
+        case .operatorCodeChecked, .staffStatusLoaded, .staffActionDone, .serviceStateLoaded:
+            return (model, [])
 
         case .returnToAttract:
             guard case .attract(let notice) = model.page, notice != nil else { return (model, []) }
@@ -449,8 +477,9 @@ public struct KioskSessionProgram: ConsoleProgram {
     }
 
     /// Back to the attract screen with everything of the session forgotten, the size mode too (A03).
-    private func goHome(_ model: Model, notice: Notice?) -> (Model, [Command<Message>]) {
+    func goHome(_ model: Model, notice: Notice?) -> (Model, [Command<Message>]) {
         var model = model
+        let signOut = signOutCommand(model)
         model.clearSession()
         model.sizeMode = .normal
         model.page = .attract(notice: notice)
@@ -459,7 +488,7 @@ public struct KioskSessionProgram: ConsoleProgram {
         if notice != nil {
             commands.append(.startTimer(id: "notice", after: timing.noticeShownFor, message: .returnToAttract))
         }
-        return (model, commands)
+        return (model, commands + signOut)
     }
 
     private func handle(_ event: DeviceEvent, _ model: Model) -> (Model, [Command<Message>]) {
@@ -471,6 +500,8 @@ public struct KioskSessionProgram: ConsoleProgram {
         case .cardInserted:
             model.cardPresent = true
             guard case .attract = model.page else { return (model, []) }
+            // Out of service: the screen says so and where to go; say it again, read nothing.
+            if model.outOfService { return (model, [.speakScreen]) }
             model.clearSession()
             model.page = .readingCard
             let effects = self.effects
@@ -478,7 +509,8 @@ public struct KioskSessionProgram: ConsoleProgram {
         case .cardRemoved:
             model.cardPresent = false
             switch model.page {
-            case .attract:
+            case .attract, .staffCode, .staffChecking, .staffMenu, .staffBusy, .staffStatus, .staffResult:
+                // Staff mode needs no card.
                 return (model, [])
             case .takeCard:
                 return goHome(model, notice: .goodbye)
@@ -537,6 +569,7 @@ public struct KioskSessionProgram: ConsoleProgram {
             break
         }
 
+        if let staff = staffAct(on: target, model) { return staff }
         switch (model.page, target) {
         // Attract
         case (.attract, .size(let mode)):
@@ -933,7 +966,7 @@ extension KioskSessionProgram.Page {
     /// Pages with the PIN pad, where the keypad's digits count.
     var takesPIN: Bool {
         switch self {
-        case .pinEntry, .qualificationPIN: return true
+        case .pinEntry, .qualificationPIN, .staffCode: return true
         default: return false
         }
     }

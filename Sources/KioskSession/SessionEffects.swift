@@ -7,7 +7,7 @@ import KioskCore
 /// reader, printer, journal and hub; tests use ``ScriptedSessionEffects``.
 ///
 /// No call may throw: every failure comes back as a value that says who must act.
-public protocol SessionEffects: QualificationEffects, BookingEffects {
+public protocol SessionEffects: QualificationEffects, BookingEffects, StaffEffects {
     /// Waits for the next change of the card reader or of the kiosk's health, and returns it.
     /// The session always keeps exactly one of these calls outstanding.
     func nextDeviceEvent() async -> DeviceEvent
@@ -128,6 +128,8 @@ public enum StaffCallReason: String, Equatable, Sendable {
     case cardLeftInReader = "card-left-in-reader"
     /// The PIN is blocked.
     case pinBlocked = "pin-blocked"
+    /// Too many wrong operator codes on the staff pad.
+    case operatorCodeLockout = "operator-code-lockout"
 }
 
 public enum JournalWriteOutcome: Equatable, Sendable {

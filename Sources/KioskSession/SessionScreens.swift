@@ -20,6 +20,7 @@ extension KioskSessionProgram {
     private func staffChoice() -> Content<Target> { .choices([Button(texts["session.staff_help"], target: .staffHelp)]) }
 
     private func page(_ model: Model) -> Screen<Target> {
+        if let staff = staffPage(model) { return staff }
         switch model.page {
         case .attract(let notice):
             return attract(model, notice: notice)
@@ -372,6 +373,10 @@ extension KioskSessionProgram {
         case .takeCard(let loud):
             let key = loud ? "session.take_card_loud" : (model.paperPrinted ? "session.take_card_and_paper" : "session.take_card")
             return Screen(title: Text(texts["session.take_card_title"]), content: [.paragraph(Text(texts[key]))])
+
+        case .staffCode, .staffChecking, .staffMenu, .staffBusy, .staffStatus, .staffResult:
+            // Drawn by staffPage(_:) above.
+            return attract(model, notice: nil)
         }
     }
 
@@ -402,6 +407,13 @@ extension KioskSessionProgram {
         case .goodbye: content.append(.paragraph(Text(texts["session.goodbye"])))
         case nil: break
         }
+        if model.outOfService {
+            // Staff closed the kiosk: say so first and plainly; staff can still open staff mode.
+            content.append(.error(cause: Text(texts["attract.out_of_service"]), action: Text(texts["session.counter"])))
+            content.append(.choices([Button(texts["session.staff_help"], target: .staffHelp),
+                                     Button(texts["attract.staff_entry"], target: .staffLogin)]))
+            return Screen(title: Text(texts["attract.title"] + "　" + office, spoken: texts["attract.title"]), content: content)
+        }
         content.append(.paragraph(Text("【" + texts["attract.insert_card"] + "】", spoken: texts["attract.insert_card_spoken"])))
         // What works right now, in words (A: problems shown as unavailable services, not jargon).
         let lines = offeredServices(model).map { entry, availability -> String in
@@ -415,7 +427,8 @@ extension KioskSessionProgram {
         let mark: (SizeMode) -> String = { model.sizeMode == $0 ? texts["attract.chosen"] : "" }
         content.append(.choices([Button(texts["attract.normal_text"] + mark(.normal), target: .size(.normal)),
                                  Button(texts["attract.large_text"] + mark(.large), target: .size(.large)),
-                                 Button(texts["session.staff_help"], target: .staffHelp)]))
+                                 Button(texts["session.staff_help"], target: .staffHelp),
+                                 Button(texts["attract.staff_entry"], target: .staffLogin)]))
         // The opening notice gives way to a notice about the session that just ended.
         if notice == nil { content.append(.hint(Text(texts["attract.hours"]))) }
         return Screen(title: Text(texts["attract.title"] + "　" + office, spoken: texts["attract.title"]), content: content)

@@ -44,6 +44,14 @@ public struct SessionTexts: Sendable {
         "session.booking_confirm_title", "session.booking_summary", "session.booking_hint", "session.book", "session.booking_in_progress",
         "session.booked_title", "session.booked_reference", "session.booked_take_slip", "session.booked_no_slip",
         "session.slot_full_title", "session.slot_full", "session.choose_again",
+        "attract.staff_entry", "attract.out_of_service", "staff.code_title", "staff.code_prompt", "staff.code_wrong", "staff.code_used",
+        "staff.code_locked", "staff.not_configured", "staff.working", "staff.menu_title", "staff.status", "staff.test_print",
+        "staff.paper_replaced", "staff.out_of_service", "staff.back_in_service", "staff.sign_out", "staff.status_title",
+        "staff.state_ok", "staff.state_fault", "staff.printer_paper_low", "staff.printer_paper_out", "staff.hub_online",
+        "staff.hub_offline", "staff.line_reader", "staff.line_printer", "staff.line_camera", "staff.line_hub", "staff.line_disk",
+        "staff.line_backlog", "staff.line_backlog_none", "staff.line_parked", "staff.line_version", "staff.recent_events",
+        "staff.test_printed", "staff.test_print_failed", "staff.paper_ok", "staff.paper_still_bad", "staff.now_out_of_service",
+        "staff.now_in_service", "staff.action_failed",
     ]
 
     public subscript(_ key: String, _ values: [String: String] = [:]) -> String {

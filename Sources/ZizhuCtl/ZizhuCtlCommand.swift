@@ -12,7 +12,7 @@ struct ZizhuCtlCommand: AsyncParsableCommand {
         commandName: "zizhuctl",
         abstract: "Operator commands for a Zizhu kiosk and hub.",
         version: ZizhuVersion.current,
-        subcommands: [HubCommands.self, CardCommands.self, PrinterCommands.self, ConfigCommands.self])
+        subcommands: [HubCommands.self, CardCommands.self, PrinterCommands.self, ConfigCommands.self, OperatorCodeCommand.self])
 }
 
 struct KioskConfigOption: ParsableArguments {

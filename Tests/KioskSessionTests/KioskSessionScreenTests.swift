@@ -30,6 +30,18 @@ import TextConsole
             .bookingNotEligible(.checkedRecently), .bookingNotEligible(.alreadyBooked), .chooseHospital(page: 0), .slotsLoading,
             .chooseDay(page: 0), .chooseSlot, .bookingConfirm, .booking, .booked(reference: "HC-2026-000789", slipPrinted: true),
             .booked(reference: "HC-2026-000789", slipPrinted: false), .bookingSlotFull,
+            .staffCode(problem: nil), .staffCode(problem: .wrong(triesLeft: 3)), .staffCode(problem: .locked(minutesLeft: 15)),
+            .staffCode(problem: .notConfigured), .staffCode(problem: .alreadyUsed), .staffChecking, .staffMenu, .staffBusy,
+            .staffStatus(ScriptedSessionEffects.Script().staffStatus, page: 0), .staffStatus(ScriptedSessionEffects.Script().staffStatus, page: 1),
+            .staffStatus(StaffStatusReport(cardReaderReady: false, printer: .fault("打印服务故障 cupsUnavailable，请联系技术人员"),
+                                           cameraReady: true, hubOnline: true, freeDiskMegabytes: 120_000, pending: 0,
+                                           oldestPendingMinutes: nil, parked: ["certificate.printed: bad-signature", "rating.given: x",
+                                                                               "pin.changed: y", "staff.called: z"],
+                                           softwareVersion: "1.0.0", recentEvents: ["09:15 printer.paper_out", "09:20 staff.login",
+                                                                                    "09:21 staff.test_page", "09:22 staff.paper_refilled"]), page: 3),
+            .staffResult(.testPagePrinted), .staffResult(.testPageNotPrinted("缺纸")), .staffResult(.printerReady),
+            .staffResult(.printerStillCannotPrint("盖子没有关好")), .staffResult(.serviceState(outOfService: true)),
+            .staffResult(.serviceState(outOfService: false)), .staffResult(.failed("状态没有保存，请技术人员检查存储。")),
         ]
     }
 
@@ -37,9 +49,10 @@ import TextConsole
     func everyPageFitsItsGridAndSpeaks(columns: Int, rows: Int, mode: SizeMode) throws {
         let program = KioskSessionProgram(effects: ScriptedSessionEffects(), texts: try SessionDriver.texts(),
                                           catalogue: try SessionDriver.catalogue(), office: "西湖区文新街道社保自助大厅")
-        for page in Self.everyPage() {
+        for (page, outOfService) in Self.everyPage().map({ ($0, false) }) + [(.attract(notice: nil), true), (.staffMenu, true)] {
             var model = KioskSessionProgram.Model(health: KioskHealth(cardReader: true, printer: true, camera: true, hub: true))
             model.page = page
+            model.outOfService = outOfService
             model.sizeMode = mode
             model.holder = try zhangSan()
             model.records = sampleRecords()
@@ -54,7 +67,8 @@ import TextConsole
             let frame = ScreenLayout(columns: columns, rows: rows, mode: mode).render(program.view(model))
             let text = frame.buffer.text.joined(separator: "\n")
             #expect(frame.truncated.isEmpty, "\(page) at \(columns)×\(rows): cut off \(frame.truncated)")
-            #expect(!text.contains("session.") && !text.contains("attract.") && !text.contains("card."),
+            #expect(!text.contains("session.") && !text.contains("attract.") && !text.contains("card.")
+                    && !SessionTexts.requiredKeys.contains { text.contains($0) },
                     "\(page): a text key is missing from assets/texts/zh-CN.yaml:\n\(text)")
             #expect(!frame.speech.isEmpty, "\(page) says nothing")
             #expect(frame.speech.contains("重听") || frame.speech.contains { $0.contains("重听") }, "\(page) has no 重听")

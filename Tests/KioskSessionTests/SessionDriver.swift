@@ -23,12 +23,20 @@ final class ScriptedSessionEffects: SessionEffects {
         var bookingOptions: BookingOptionsAnswer = .failed(.offline)
         var slots: [SlotsAnswer] = []
         var bookings: [BookingOutcome] = []
+        var operatorCode: OperatorCodeOutcome = .accepted(account: "operator")
+        var staffStatus = StaffStatusReport(cardReaderReady: true, printer: .paperOut, cameraReady: false, hubOnline: false,
+                                            freeDiskMegabytes: 812, pending: 3, oldestPendingMinutes: 42,
+                                            parked: ["rating.given: invalid-level"], softwareVersion: "1.0.0-test",
+                                            recentEvents: ["09:15 printer.paper_out"])
+        var staffActions: [StaffActionOutcome] = []
+        var outOfService = false
     }
 
     enum Call: Equatable, Sendable {
         case readCard, records, print(CertificateRequest), rating(ServiceRating), staff(StaffCallReason), changePIN(old: [Int], new: [Int])
         case qualificationStatus, verifyPIN([Int]), startLiveness, stopLiveness, staffReview
         case bookingOptions, slots(String), book(Int64)
+        case operatorCode([Int]), staffStatus, staffAction(StaffAction, account: String)
     }
 
     private let state = Mutex<(script: Script, calls: [Call])>((Script(), []))
@@ -92,6 +100,18 @@ final class ScriptedSessionEffects: SessionEffects {
         }
     }
 
+    func checkOperatorCode(_ digits: [Int]) async -> OperatorCodeOutcome { record(.operatorCode(digits)).operatorCode }
+    func staffStatus() async -> StaffStatusReport { record(.staffStatus).staffStatus }
+    func isOutOfService() async -> Bool { state.withLock { $0.script.outOfService } }
+
+    func staffAction(_ action: StaffAction, by account: String) async -> StaffActionOutcome {
+        state.withLock { state in
+            state.calls.append(.staffAction(action, account: account))
+            if action == .signOut { return .signedOut }
+            return state.script.staffActions.isEmpty ? .failed("no script") : state.script.staffActions.removeFirst()
+        }
+    }
+
     func book(_ slot: HealthCheckSlot, at hospital: Hospital, for holder: CardHolder) async -> BookingOutcome {
         state.withLock { state in
             state.calls.append(.book(slot.id))
@@ -115,8 +135,9 @@ final class SessionDriver {
     private let resultSink: AsyncStream<Program.Message>.Continuation
 
     init(health: KioskHealth = KioskHealth(cardReader: true, printer: true, camera: false, hub: true),
-         timing: SessionTiming = SessionTiming(), columns: Int = 120, rows: Int = 22) async throws {
+         timing: SessionTiming = SessionTiming(), columns: Int = 120, rows: Int = 22, outOfService: Bool = false) async throws {
         effects = ScriptedSessionEffects()
+        effects.script { $0.outOfService = outOfService }
         let program = KioskSessionProgram(effects: effects, texts: try Self.texts(), catalogue: try Self.catalogue(),
                                           office: "西湖区文新街道社保自助大厅", timing: timing)
         (results, resultSink) = AsyncStream.makeStream()
@@ -124,6 +145,8 @@ final class SessionDriver {
         self.state = state
         perform(commands)
         effects.push(.health(health))
+        // The health event and whether staff left the kiosk out of service (two effects of start).
+        try await next()
         try await next()
     }
 

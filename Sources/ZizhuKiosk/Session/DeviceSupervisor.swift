@@ -110,7 +110,14 @@ final class DeviceSupervisor: Sendable {
         }
     }
 
-    private func surveyOnce() async {
+    /// Surveys now rather than at the next round (staff replaced the paper, or asked for the
+    /// status), publishing any change to the session, and returns the report.
+    func surveyNow() async -> DeviceReport {
+        await surveyOnce()
+    }
+
+    @discardableResult
+    private func surveyOnce() async -> DeviceReport {
         let report = await survey.run()
         let health = report.health
         let changed = state.withLock { state -> Bool in
@@ -126,5 +133,6 @@ final class DeviceSupervisor: Sendable {
             ])
             sink.yield(.health(health))
         }
+        return report
     }
 }

@@ -7,6 +7,7 @@ import KioskSession
 import Logging
 import ReceiptPrinting
 import SocialSecurityCard
+import StaffAccess
 import TextConsole
 import Synchronization
 import ZizhuConfiguration
@@ -31,6 +32,9 @@ final class KioskSessionEffects: SessionEffects {
     let speaker: any Speaker
     let liveness = LivenessCheckSlot()
     let logger: Logger
+    /// Wrong operator codes and used ones, for staff mode (in memory: a restart forgets the count,
+    /// and restarts are audited).
+    let staffGate = Mutex(OperatorCodeGate())
     /// The certificate of the last print request, so a retry prints the same one (same code).
     private let lastIssued = Mutex<(request: CertificateRequest, issued: IssuedCertificate)?>(nil)
 
