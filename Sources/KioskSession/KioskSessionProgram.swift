@@ -97,6 +97,8 @@ public struct KioskSessionProgram: ConsoleProgram {
         case bookingConfirm
         case booking
         case booked(reference: String, slipPrinted: Bool)
+        /// Offline: the request is saved and sent later; the hub decides.
+        case bookingSaved
         case bookingSlotFull
         // Staff mode: operator code, menu, status, action results.
         /// The code pad; `problem` says why the last code did not open staff mode.
@@ -137,6 +139,8 @@ public struct KioskSessionProgram: ConsoleProgram {
         public var slots: [HealthCheckSlot] = []
         public var day: String?
         public var slot: HealthCheckSlot?
+        /// The booking runs on the kiosk's last known hospitals and places (the hub is away).
+        public var bookingOffline = false
         /// Set while staff mode is open (the operator's account); cleared with the session.
         public var staffAccount: String?
         /// Staff put the kiosk out of service: no card is read until they put it back.
@@ -176,6 +180,7 @@ public struct KioskSessionProgram: ConsoleProgram {
             slots = []
             day = nil
             slot = nil
+            bookingOffline = false
             staffAccount = nil
         }
     }
@@ -373,8 +378,16 @@ public struct KioskSessionProgram: ConsoleProgram {
             switch answer {
             case .hospitals(let hospitals) where !hospitals.isEmpty:
                 model.hospitals = hospitals
+                model.bookingOffline = false
+                model.page = .chooseHospital(page: 0)
+            case .offlineHospitals(let hospitals) where !hospitals.isEmpty:
+                model.hospitals = hospitals
+                model.bookingOffline = true
                 model.page = .chooseHospital(page: 0)
             case .hospitals: model.page = .hubProblem(.notFound)
+            case .offlineHospitals, .failed(.offline):
+                // Nothing known to book from: say plainly when to come back.
+                model.page = .offline(serviceID: "health-check-booking")
             case .notEligible(let reason): model.page = .bookingNotEligible(reason)
             case .failed(let problem): model.page = .hubProblem(problem)
             }
@@ -397,6 +410,7 @@ public struct KioskSessionProgram: ConsoleProgram {
             case .booked(let reference, let slipPrinted):
                 model.paperPrinted = model.paperPrinted || slipPrinted
                 model.page = .booked(reference: reference, slipPrinted: slipPrinted)
+            case .savedForLater: model.page = .bookingSaved
             case .slotFull: model.page = .bookingSlotFull
             case .notEligible(let reason): model.page = .bookingNotEligible(reason)
             case .failed(let problem): model.page = .hubProblem(problem)
@@ -746,7 +760,8 @@ public struct KioskSessionProgram: ConsoleProgram {
         case (.chooseHospital(let page), .back) where page > 0:
             model.page = .chooseHospital(page: page - 1)
             return entered(model)
-        case (.chooseHospital, .back), (.bookingNotEligible, .back), (.bookingNotEligible, .confirm), (.booked, .confirm):
+        case (.chooseHospital, .back), (.bookingNotEligible, .back), (.bookingNotEligible, .confirm), (.booked, .confirm),
+             (.bookingSaved, .confirm):
             return backToMenu(model)
         case (.chooseDay, .day(let day)):
             model.day = day
@@ -781,7 +796,7 @@ public struct KioskSessionProgram: ConsoleProgram {
             model.page = .slotsLoading
             let effects = self.effects
             return entered(model, [.run { .slotsLoaded(await effects.slots(at: hospital)) }])
-        case (.booked, .back), (.booked, .finish):
+        case (.booked, .back), (.booked, .finish), (.bookingSaved, .back), (.bookingSaved, .finish):
             return endSession(model)
 
         // Ending
@@ -846,11 +861,8 @@ public struct KioskSessionProgram: ConsoleProgram {
             return entered(model, [.run { .qualificationLoaded(await effects.qualificationStatus(for: holder)) }])
         case "health-check-booking":
             guard let holder = model.holder else { return (model, []) }
-            // Places change by the minute: booking needs the hub (no offline request on stale slots).
-            guard model.health.hub else {
-                model.page = .offline(serviceID: id)
-                return entered(model)
-            }
+            // Offline the effects answer from the kiosk's last known hospitals and places, and a
+            // booking becomes a request the hub decides on later (or say when to come back).
             model.hospitals = []
             model.hospital = nil
             model.slot = nil

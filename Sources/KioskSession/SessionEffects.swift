@@ -276,6 +276,9 @@ public enum NotEligibleReason: String, Equatable, Sendable {
 
 public enum BookingOptionsAnswer: Equatable, Sendable {
     case hospitals([Hospital])
+    /// The hub cannot be reached: the hospitals the kiosk last heard of. A booking is then a
+    /// request, saved and sent later; the hub checks eligibility and places when it gets it.
+    case offlineHospitals([Hospital])
     case notEligible(NotEligibleReason)
     case failed(HubProblem)
 }
@@ -288,6 +291,9 @@ public enum SlotsAnswer: Equatable, Sendable {
 public enum BookingOutcome: Equatable, Sendable {
     /// Booked; `slipPrinted` says whether the slip came out (the reference is on screen anyway).
     case booked(reference: String, slipPrinted: Bool)
+    /// The hub could not be reached: the request is journalled and goes to the hub with the
+    /// next sync, which books it if the person may and the place is still free.
+    case savedForLater
     /// Someone took the last place first: choose another slot.
     case slotFull
     case notEligible(NotEligibleReason)

@@ -351,8 +351,14 @@ extension KioskSessionProgram {
             let values = ["hospital": model.hospital?.name ?? "", "address": model.hospital?.address ?? "",
                           "day": Self.chineseDate(model.slot?.date ?? ""), "starts": model.slot?.starts ?? "", "ends": model.slot?.ends ?? ""]
             return Screen(title: Text(texts["session.booking_confirm_title"]),
-                          content: [.paragraph(Text(texts["session.booking_summary", values])), .hint(Text(texts["session.booking_hint"]))],
+                          content: [.paragraph(Text(texts["session.booking_summary", values])),
+                                    .hint(Text(texts[model.bookingOffline ? "session.booking_offline_hint" : "session.booking_hint"]))],
                           back: back, confirm: Button(texts["session.book"], target: .confirm, kind: .primary))
+
+        case .bookingSaved:
+            return Screen(title: Text(texts["session.booking_saved_title"]), content: [.paragraph(Text(texts["session.booking_saved"]))],
+                          back: Button(texts["session.finish"], target: .back),
+                          confirm: Button(texts["session.continue"], target: .confirm, kind: .primary))
 
         case .booking:
             return Screen(title: Text(texts["session.booking_in_progress"]),

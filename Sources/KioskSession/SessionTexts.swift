@@ -51,7 +51,8 @@ public struct SessionTexts: Sendable {
         "staff.hub_offline", "staff.line_reader", "staff.line_printer", "staff.line_camera", "staff.line_hub", "staff.line_disk",
         "staff.line_backlog", "staff.line_backlog_none", "staff.line_parked", "staff.line_version", "staff.recent_events",
         "staff.test_printed", "staff.test_print_failed", "staff.paper_ok", "staff.paper_still_bad", "staff.now_out_of_service",
-        "staff.now_in_service", "staff.action_failed",
+        "staff.now_in_service", "staff.action_failed", "session.booking_offline_hint", "session.booking_saved_title",
+        "session.booking_saved",
     ]
 
     public subscript(_ key: String, _ values: [String: String] = [:]) -> String {

@@ -452,10 +452,38 @@ enum TestSupportWait {
         #expect(driver.page == .bookingNotEligible(.notRetired))
         #expect(driver.screenText.contains("退休人员"))
 
+        // Offline, and the kiosk never heard of any hospital: come back later, in plain words.
         let offline = try await SessionDriver(health: KioskHealth(cardReader: true, printer: true, camera: false, hub: false))
         try await flow.signIn(offline)
         try offline.tap(.service("health-check-booking"))
+        try await offline.next()
         #expect(offline.page == .offline(serviceID: "health-check-booking"))
-        #expect(!offline.effects.calls.contains(.bookingOptions))
+        #expect(offline.screenText.contains("半小时后再来"))
+    }
+
+    /// Offline with the hospitals and places the kiosk last heard: the booking is a request,
+    /// saved for the hub, and the screens say so before and after.
+    @Test func offlineABookingRequestIsSavedForTheHub() async throws {
+        let driver = try await SessionDriver(health: KioskHealth(cardReader: true, printer: true, camera: false, hub: false))
+        driver.effects.script {
+            $0.bookingOptions = .offlineHospitals(Self.hospitals)
+            $0.slots = [.slots(Self.slots)]
+            $0.bookings = [.savedForLater]
+        }
+        try await openBooking(driver)
+        #expect(driver.page == .chooseHospital(page: 0))
+        #expect(driver.model.bookingOffline)
+        try driver.tap(.hospital(Self.hospitals[1]))
+        try await driver.next()
+        try driver.tap(.day("2026-12-05"))
+        try driver.tap(.slot(Self.slots[3]))
+        #expect(driver.screenText.contains("名额是上次联网时的"))
+        try driver.tap(.confirm)
+        try await driver.next()
+        #expect(driver.page == .bookingSaved)
+        #expect(driver.screenText.contains("已保存，联网后自动提交"))
+        #expect(driver.effects.calls.contains(.book(14)))
+        try driver.tap(.confirm)
+        #expect(driver.page == .menu(page: 0))
     }
 }

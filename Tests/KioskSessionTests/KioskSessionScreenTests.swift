@@ -29,7 +29,7 @@ import TextConsole
             .offline(serviceID: "health-check-booking"), .bookingLoading, .bookingNotEligible(.notRetired),
             .bookingNotEligible(.checkedRecently), .bookingNotEligible(.alreadyBooked), .chooseHospital(page: 0), .slotsLoading,
             .chooseDay(page: 0), .chooseSlot, .bookingConfirm, .booking, .booked(reference: "HC-2026-000789", slipPrinted: true),
-            .booked(reference: "HC-2026-000789", slipPrinted: false), .bookingSlotFull,
+            .booked(reference: "HC-2026-000789", slipPrinted: false), .bookingSlotFull, .bookingSaved,
             .staffCode(problem: nil), .staffCode(problem: .wrong(triesLeft: 3)), .staffCode(problem: .locked(minutesLeft: 15)),
             .staffCode(problem: .notConfigured), .staffCode(problem: .alreadyUsed), .staffChecking, .staffMenu, .staffBusy,
             .staffStatus(ScriptedSessionEffects.Script().staffStatus, page: 0), .staffStatus(ScriptedSessionEffects.Script().staffStatus, page: 1),
@@ -49,15 +49,18 @@ import TextConsole
     func everyPageFitsItsGridAndSpeaks(columns: Int, rows: Int, mode: SizeMode) throws {
         let program = KioskSessionProgram(effects: ScriptedSessionEffects(), texts: try SessionDriver.texts(),
                                           catalogue: try SessionDriver.catalogue(), office: "西湖区文新街道社保自助大厅")
-        for (page, outOfService) in Self.everyPage().map({ ($0, false) }) + [(.attract(notice: nil), true), (.staffMenu, true)] {
+        for (page, outOfService) in Self.everyPage().map({ ($0, false) }) + [(.attract(notice: nil), true), (.staffMenu, true),
+                                                                             (.bookingConfirm, true)] {
             var model = KioskSessionProgram.Model(health: KioskHealth(cardReader: true, printer: true, camera: true, hub: true))
             model.page = page
             model.outOfService = outOfService
+            // (The booking confirmation reads the flag as "booking offline".)
+            model.bookingOffline = outOfService
             model.sizeMode = mode
             model.holder = try zhangSan()
             model.records = sampleRecords()
             model.recordsAsOf = YearMonth(year: 2026, month: 11)
-            model.pinDigits = [1, 2, 3]
+            model.pinDigits = [7, 4, 9]
             model.qualification = QualificationStatus(state: .due, windowOpens: "2026-01-01", dueBy: "2026-12-31")
             model.hospitals = BookingFlowTests.hospitals
             model.hospital = BookingFlowTests.hospitals[0]
@@ -77,7 +80,7 @@ import TextConsole
                 #expect(button.rect.height >= 2 && button.rect.width >= 8, "\(page): \(button.label) is \(button.rect)")
             }
             // PIN digits are never drawn, only their count.
-            #expect(!text.contains("123"), "\(page) shows PIN digits")
+            #expect(!text.contains("749"), "\(page) shows PIN digits")
         }
     }
 }

@@ -13,6 +13,23 @@ import ReceiptPrinting
 /// receipt printer, and the fact in the journal.
 extension KioskSessionEffects {
     func bookingOptions(for holder: CardHolder) async -> BookingOptionsAnswer {
+        let answer = await onlineBookingOptions(for: holder)
+        switch answer {
+        case .hospitals(let hospitals):
+            BookingCache(journal: journal).saveHospitals(hospitals)
+        case .failed(.offline):
+            // The hub is away: book from what the kiosk last heard; the hub decides later.
+            if let hospitals = BookingCache(journal: journal).hospitals(), !hospitals.isEmpty {
+                logger.info("booking from the kiosk's cache", metadata: ["hospitals": "\(hospitals.count)"])
+                return .offlineHospitals(hospitals)
+            }
+        default:
+            break
+        }
+        return answer
+    }
+
+    private func onlineBookingOptions(for holder: CardHolder) async -> BookingOptionsAnswer {
         guard let connection = hub else { return .failed(.offline) }
         do {
             let query = Components.Schemas.CardHolderQuery(citizenId: holder.citizenID.value, cardNumber: holder.card.cardNumber)
@@ -40,6 +57,21 @@ extension KioskSessionEffects {
     }
 
     func slots(at hospital: Hospital) async -> SlotsAnswer {
+        let answer = await onlineSlots(at: hospital)
+        let cache = BookingCache(journal: journal)
+        switch answer {
+        case .slots(let slots):
+            cache.saveSlots(slots, hospital: hospital.id)
+        case .failed(.offline):
+            let today = Today.date().description
+            if let slots = cache.slots(hospital: hospital.id) { return .slots(slots.filter { $0.date > today }) }
+        default:
+            break
+        }
+        return answer
+    }
+
+    private func onlineSlots(at hospital: Hospital) async -> SlotsAnswer {
         guard let connection = hub else { return .failed(.offline) }
         let today = Today.date()
         do {
@@ -59,12 +91,31 @@ extension KioskSessionEffects {
     }
 
     func book(_ slot: HealthCheckSlot, at hospital: Hospital, for holder: CardHolder) async -> BookingOutcome {
-        guard let connection = hub else { return .failed(.offline) }
         do {
             try journal.admitNewService()
         } catch {
             return .failed(.failed("journal"))
         }
+        let outcome = await bookOnline(slot, at: hospital, for: holder)
+        guard outcome == .failed(.offline) else { return outcome }
+        // Saved for the hub instead: it books when the request arrives, if the person may and the
+        // place is free, and sends the result back. A request that did reach the hub just now
+        // cannot double the booking: the hub keeps one per person and refuses the second.
+        do {
+            try journal.record(kind: "booking.requested", payload: [
+                "request_id": UUID().uuidString.lowercased(), "citizen_id": holder.citizenID.value,
+                "card_number": holder.card.cardNumber, "slot_id": slot.id, "hospital_id": hospital.id,
+            ])
+        } catch {
+            logger.error("booking request not journalled", metadata: ["error": .string("\(error)")])
+            return .failed(.failed("journal"))
+        }
+        logger.info("health check booking saved for the hub", metadata: ["slot": "\(slot.id)"])
+        return .savedForLater
+    }
+
+    private func bookOnline(_ slot: HealthCheckSlot, at hospital: Hospital, for holder: CardHolder) async -> BookingOutcome {
+        guard let connection = hub else { return .failed(.offline) }
         let booking: Components.Schemas.HealthCheckBooking
         do {
             let request = Components.Schemas.BookingRequest(citizenId: holder.citizenID.value, cardNumber: holder.card.cardNumber, slotId: slot.id)
@@ -108,5 +159,47 @@ extension KioskSessionEffects {
         let parts = text.split(separator: "-").compactMap { Int($0) }
         guard parts.count == 3, CalendarDate.isValid(year: parts[0], month: parts[1], day: parts[2]) else { return nil }
         return CalendarDate(year: parts[0], month: parts[1], day: parts[2])
+    }
+}
+
+/// The hospitals and places the kiosk last heard from the hub, kept in the journal's device
+/// settings (no personal data), so a booking can be requested while the hub is away.
+struct BookingCache {
+    let journal: AppDatabase
+
+    private struct CachedHospital: Codable {
+        var id: String, name: String, address: String
+    }
+
+    private struct CachedSlot: Codable {
+        var id: Int64, date: String, starts: String, ends: String, remaining: Int
+    }
+
+    func saveHospitals(_ hospitals: [Hospital]) {
+        store("booking.cache.hospitals", hospitals.map { CachedHospital(id: $0.id, name: $0.name, address: $0.address) })
+    }
+
+    func hospitals() -> [Hospital]? {
+        load("booking.cache.hospitals", as: [CachedHospital].self)?.map { Hospital(id: $0.id, name: $0.name, address: $0.address) }
+    }
+
+    func saveSlots(_ slots: [HealthCheckSlot], hospital: String) {
+        store("booking.cache.slots." + hospital,
+              slots.map { CachedSlot(id: $0.id, date: $0.date, starts: $0.starts, ends: $0.ends, remaining: $0.remaining) })
+    }
+
+    func slots(hospital: String) -> [HealthCheckSlot]? {
+        load("booking.cache.slots." + hospital, as: [CachedSlot].self)?
+            .map { HealthCheckSlot(id: $0.id, date: $0.date, starts: $0.starts, ends: $0.ends, remaining: $0.remaining) }
+    }
+
+    private func store(_ name: String, _ value: some Encodable) {
+        guard let data = try? JSONEncoder().encode(value) else { return }
+        try? journal.setDeviceSetting(name, to: String(decoding: data, as: UTF8.self))
+    }
+
+    private func load<Value: Decodable>(_ name: String, as type: Value.Type) -> Value? {
+        guard let text = try? journal.deviceSetting(name) else { return nil }
+        return try? JSONDecoder().decode(type, from: Data(text.utf8))
     }
 }
