@@ -86,6 +86,15 @@ public struct OperatorCodeGate: Sendable, Equatable {
 
     public init() {}
 
+    /// The last time step whose code opened staff mode (kept on disk, so a restart does not make
+    /// a used code good again).
+    public var lastAccepted: Int64? { lastAcceptedCounter }
+
+    /// Remembers a step whose code was used before this gate existed.
+    public mutating func remember(used counter: Int64) {
+        lastAcceptedCounter = max(lastAcceptedCounter ?? counter, counter)
+    }
+
     /// Checks a typed code. The code of the current step and of the one before count (a code read
     /// just before its step ended); each step's code is taken once.
     public mutating func check(_ typed: [Int], key: OperatorKey, now: Int64) -> Verdict {

@@ -43,6 +43,8 @@ import TestSupport
         } else {
             #expect(Self.has(plan, "kiosk/lib/kiosk.yaml.template /etc/zizhu/kiosk.yaml", "-m 0640"))
         }
+        // Staff mode's operator key, made once and kept across updates.
+        #expect(Self.has(plan, "/usr/local/bin/zizhuctl operator-code --init --key-file /var/lib/zizhu/operator.key"))
         // Units: tty1 handed over, enabled, not started.
         #expect(Self.has(plan, "systemctl daemon-reload"))
         #expect(Self.has(plan, "systemctl disable getty@tty1.service"))

@@ -15,6 +15,7 @@ struct KioskScreenshotTests {
     static let screens = [
         "attract", "attract-large", "card-confirm", "menu", "choose-type", "choose-period", "certificate-confirm",
         "printed", "records", "pin-pad", "rating", "idle-warning", "take-card", "hub-offline", "card-pulled",
+        "staff-code", "staff-menu", "staff-status",
     ]
 
     @Test func everyKioskScreenIsCapturedInXterm() async throws {

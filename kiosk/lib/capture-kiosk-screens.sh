@@ -201,4 +201,24 @@ shot hub-offline
 card remove
 wait_spoken "社保卡已拔出" "card pulled"
 shot card-pulled
+wait_spoken "请把社保卡插入读卡器" "attract, after the notice"
+
+# Staff mode: 工作人员, the code from zizhuctl operator-code, the menu and the status.
+code=$(env "${ZIZHU_WORLD_ENV[@]}" "$bin/zizhuctl" operator-code --init | grep -o -E '^[0-9]{8}')
+step tap 39 13                            # 工作人员
+wait_spoken "请输入8位操作码" "staff code pad"
+key "${code:0:1}" "${code:1:1}" "${code:2:1}"   # three digits: the pad shows ＊＊＊＿＿＿＿＿
+sleep 0.8
+shot staff-code
+key "${code:3:1}" "${code:4:1}" "${code:5:1}" "${code:6:1}" "${code:7:1}"
+step key Return                           # 确认
+wait_spoken "工作人员菜单" "staff menu"
+shot staff-menu
+step tap 9 5                              # 设备状态
+wait_spoken "读卡器：" "staff status"
+shot staff-status
+step key Escape                           # 返回
+wait_spoken "工作人员菜单" "staff menu, after the status"
+step tap 9 20                             # 退出
+wait_spoken "请把社保卡插入读卡器" "attract, after staff mode"
 echo "screens written to $out" >&2

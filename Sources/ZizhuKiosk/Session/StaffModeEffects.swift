@@ -24,7 +24,20 @@ extension KioskSessionEffects {
             audit(AuditEvent(.staffLogin, "staff.login", actor: .staff("operator"), succeeded: false, detail: ["reason": "no-operator-key"]))
             return .notConfigured
         }
-        let verdict = staffGate.withLock { $0.check(digits, key: key, now: Int64(Date().timeIntervalSince1970)) }
+        // The last used step is kept on disk: a restart must not make a used code good again.
+        let usedPath = settings.stateDirectory + "/operator.used"
+        let used = (try? String(contentsOfFile: usedPath, encoding: .utf8)).flatMap { Int64($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let (verdict, accepted) = staffGate.withLock { gate in
+            if let used { gate.remember(used: used) }
+            return (gate.check(digits, key: key, now: Int64(Date().timeIntervalSince1970)), gate.lastAccepted)
+        }
+        if verdict == .accepted, let accepted {
+            do {
+                try Data("\(accepted)\n".utf8).write(to: URL(fileURLWithPath: usedPath), options: .atomic)
+            } catch {
+                logger.error("used operator code not saved", metadata: ["error": .string("\(error)"), "technician": "check the state directory"])
+            }
+        }
         let outcome: OperatorCodeOutcome
         switch verdict {
         case .accepted: outcome = .accepted(account: "operator")
