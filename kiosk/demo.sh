@@ -10,7 +10,7 @@
 #   source .zizhu-demo/env && zizhuctl card readers && zizhuctl printer status
 #   zizhuctl card remove; zizhuctl card insert .zizhu-demo/cards/ouyang-rare-3.0.json
 #   zizhuctl printer paper-out; zizhuctl printer paper-ok   (the emulated receipt printer)
-#   zizhuctl operator-code        (the code for staff mode: 工作人员 on the attract screen)
+#   zizhuctl operator-code        (the code for staff mode: 工作人员专用 on the attract screen)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -134,7 +134,7 @@ zizhu_log "  try: source $state/env; zizhuctl printer paper-out; zizhuctl printe
 zizhu_log "The hub's dashboard: http://127.0.0.1:$HUB_PORT/staff (staff logins below, also in $state/logs/seed.log)"
 grep -h '^dashboard login' "$state/logs/seed.log" >&2 || true
 "$bin/zizhuctl" operator-code --init > "$state/logs/operator-code.log" 2>&1 || cat "$state/logs/operator-code.log" >&2
-zizhu_log "Staff mode: tap 工作人员 on the kiosk and type the code from: source $state/env; zizhuctl operator-code"
+zizhu_log "Staff mode: tap 工作人员专用 on the kiosk and type the code from: source $state/env; zizhuctl operator-code"
 zizhu_log "The camera is a recording ($state/camera); what the kiosk says is also written to $state/logs/speech.log"
 zizhu_log "Starting the kiosk screen (Ctrl-C stops the demo; logs in $state/logs)"
 sleep 1

@@ -206,7 +206,7 @@ else
 fi
 
 say "Operator key for staff mode ($STATE_DIR/operator.key)"
-# Staff open staff mode (工作人员 on the screen) with the code 'zizhuctl operator-code' prints;
+# Staff open staff mode (工作人员专用 on the screen) with the code 'zizhuctl operator-code' prints;
 # an existing key is kept, so codes staff know how to get keep working after an update.
 act "$PREFIX_BIN/zizhuctl" operator-code --init --key-file "$STATE_DIR/operator.key"
 
@@ -250,4 +250,4 @@ if [ ! -e "$STATE_DIR/hub-identity.key" ] && [ "$dry_run" = 0 ]; then
     echo "Next: enroll this kiosk with its hub (a one-time code from 'zizhuctl hub enroll-code --office <name>' on the hub):"
     echo "  runuser -u $USER_NAME -- zizhu-kiosk enroll https://hub.example.gov.cn <code>"
 fi
-echo "Staff mode: tap 工作人员 on the kiosk and type the code from 'zizhuctl operator-code' (as root; a new code every 5 minutes)."
+echo "Staff mode: tap 工作人员专用 on the kiosk and type the code from 'zizhuctl operator-code' (as root; a new code every 5 minutes)."

@@ -29,6 +29,9 @@ public struct OperatorKey: Sendable, Equatable {
 
     public var hex: String { bytes.map { String(format: "%02x", $0) }.joined() }
 
+    /// Names the key without revealing it (the first 8 bytes of its SHA-256, hex).
+    public var fingerprint: String { SHA256.hash(data: bytes).prefix(8).map { String(format: "%02x", $0) }.joined() }
+
     /// The key's file under a kiosk's state directory.
     public static func path(stateDirectory: String) -> String { stateDirectory + "/operator.key" }
 }
@@ -83,6 +86,8 @@ public struct OperatorCodeGate: Sendable, Equatable {
     private var failures: [Int64] = []
     private var lockedUntil: Int64?
     private var lastAcceptedCounter: Int64?
+    /// The key `lastAcceptedCounter` belongs to: a new key's codes are new codes.
+    private var lastAcceptedKey: String?
 
     public init() {}
 
@@ -90,8 +95,10 @@ public struct OperatorCodeGate: Sendable, Equatable {
     /// a used code good again).
     public var lastAccepted: Int64? { lastAcceptedCounter }
 
-    /// Remembers a step whose code was used before this gate existed.
-    public mutating func remember(used counter: Int64) {
+    /// Remembers a step whose code (of the key with this fingerprint) was used before this gate existed.
+    public mutating func remember(used counter: Int64, keyFingerprint: String) {
+        if lastAcceptedKey != keyFingerprint { lastAcceptedCounter = nil }
+        lastAcceptedKey = keyFingerprint
         lastAcceptedCounter = max(lastAcceptedCounter ?? counter, counter)
     }
 
@@ -105,8 +112,9 @@ public struct OperatorCodeGate: Sendable, Equatable {
         }
         let current = OperatorCode.counter(at: now)
         for counter in [current, current - 1] where Self.equal(typed, OperatorCode.code(key: key, counter: counter)) {
-            if let last = lastAcceptedCounter, counter <= last { return .alreadyUsed }
+            if let last = lastAcceptedCounter, lastAcceptedKey == key.fingerprint, counter <= last { return .alreadyUsed }
             lastAcceptedCounter = counter
+            lastAcceptedKey = key.fingerprint
             failures = []
             return .accepted
         }

@@ -3,7 +3,7 @@ import Foundation
 import StaffAccess
 import ZizhuConfiguration
 
-/// `zizhuctl operator-code`: the code that opens staff mode on a kiosk's touchscreen (工作人员 on
+/// `zizhuctl operator-code`: the code that opens staff mode on a kiosk's touchscreen (工作人员专用 on
 /// the attract screen). It changes every five minutes and opens staff mode once.
 struct OperatorCodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

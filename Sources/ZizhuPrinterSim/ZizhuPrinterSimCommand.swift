@@ -92,6 +92,11 @@ final class EmulatedPrinter: Sendable {
         var peerClosed = false
         var buffer = [UInt8](repeating: 0, count: 65536)
         let tick: Int32 = 20
+        // Slow mode prints `slowRate` bytes a second, measured on the clock: an element larger than
+        // one tick's share (a QR code, a long line) waits until enough time has been earned.
+        let clock = ContinuousClock()
+        var credit = 0.0
+        var lastTick = clock.now
         while true {
             if !peerClosed {
                 var poller = pollfd(fd: connection, events: Int16(POLLIN), revents: 0)
@@ -133,11 +138,14 @@ final class EmulatedPrinter: Sendable {
             if !replies.isEmpty { _ = send(connection, &replies, replies.count, Int32(MSG_NOSIGNAL)) }
             // Print: nothing while the printer cannot; a budget per tick when slow.
             let (canPrint, slow) = settings.withLock { ($0.condition.canPrint, $0.slow) }
+            let now = clock.now
+            let elapsed = Double((now - lastTick).components.attoseconds) / 1e18 + Double((now - lastTick).components.seconds)
+            lastTick = now
+            credit = slow ? min(credit + elapsed * Double(slowRate), Double(slowRate)) : .infinity
             if canPrint {
-                var budget = slow ? max(1, slowRate * Int(tick) / 1000) : Int.max
-                while !queue.isEmpty && budget > 0 {
+                while !queue.isEmpty && credit > 0 {
                     let next = queue.removeFirst()
-                    budget -= next.bytes.count
+                    credit -= Double(next.bytes.count)
                     if case .processIDRequest(let id) = next.element {
                         var response: [UInt8] = [0x37, 0x22] + id + [0x00]
                         _ = send(connection, &response, response.count, Int32(MSG_NOSIGNAL))

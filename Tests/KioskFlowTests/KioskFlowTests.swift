@@ -24,12 +24,14 @@ import TestSupport
 
         /// - Parameter demoCamera: the demo's camera: the recording `challenge_frames.py --demo` makes,
         ///   as `camera.source`, with `camera.demo_plan` (as kiosk/demo.sh runs the kiosk).
-        static func start(pcscd: PrivatePCSCD, card: String = "zhang-san-3.0.json", demoCamera: Bool = false) async throws -> World {
+        /// - Parameter printerSlowRate: bytes a second the emulated printer prints in slow mode.
+        static func start(pcscd: PrivatePCSCD, card: String = "zhang-san-3.0.json", demoCamera: Bool = false,
+                          printerSlowRate: Int? = nil) async throws -> World {
             let folder = try TestEnvironment.temporaryDirectory("kiosk-flow")
             // The emulator writes PIN tries back into its profile, like a chip: use a copy.
             try FileManager.default.copyItem(atPath: "\(TestEnvironment.repositoryRoot)/assets/cards", toPath: folder + "/cards")
             let cardsim = try pcscd.startCardSimulator(arguments: ["--control", folder + "/cardsim.sock", "--profile", folder + "/cards/" + card])
-            let printer = try await PrinterSimulator.start()
+            let printer = try await PrinterSimulator.start(slowRate: printerSlowRate)
             let cups = try await PrivateCUPSD.start(receiptPrinterPort: printer.port)
             let database = folder + "/hub.sqlite"
             try await TestEnvironment.run(TestEnvironment.executable("zizhu-hub"), [

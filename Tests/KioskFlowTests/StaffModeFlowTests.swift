@@ -17,7 +17,7 @@ import TestSupport
 
     /// Types a code on the staff pad (a physical keypad's digits, then Enter).
     static func signIn(_ kiosk: TmuxPane, code: String) async throws {
-        try await kiosk.tap("工作人员")
+        try await kiosk.tap("工作人员专用")
         try await kiosk.waitFor("请输入8位操作码")
         try await kiosk.send(code)
         try await kiosk.send("\r")
@@ -31,7 +31,7 @@ import TestSupport
                 // The world starts with a card in; staff come to an idle kiosk.
                 try await kiosk.waitFor("请核对您的信息", timeout: .seconds(60))
                 _ = try await world.zizhuctl(["card", "remove"])
-                try await kiosk.waitFor("工作人员", timeout: .seconds(30))
+                try await kiosk.waitFor("工作人员专用", timeout: .seconds(30))
 
                 // No operator key yet: the pad says a technician must set one up.
                 try await Self.signIn(kiosk, code: "12345678")

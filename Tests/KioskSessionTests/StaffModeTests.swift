@@ -26,7 +26,7 @@ import TextConsole
 
     @Test func theCodeOpensTheStaffMenuAndTheStatusIsInPlainWords() async throws {
         let driver = try await SessionDriver()
-        #expect(driver.screenText.contains("工作人员"))
+        #expect(driver.screenText.contains("工作人员专用"))
         try await signIn(driver)
         for label in ["设备状态", "测试打印", "已换纸", "暂停服务", "退出"] { #expect(driver.screenText.contains(label), "\(label)") }
         try driver.tap(.staffStatus)
@@ -183,6 +183,13 @@ import TextConsole
         let current = OperatorCode.code(key: key, at: now)
         #expect(gate.check(current, key: key, now: now) == .accepted)
         #expect(gate.check(current, key: key, now: now + 10) == .alreadyUsed)
+        // A new key's codes are new codes, even in the same step; a remembered step counts.
+        let rotated = OperatorKey.generate()
+        #expect(gate.check(OperatorCode.code(key: rotated, at: now), key: rotated, now: now) == .accepted)
+        var restarted = OperatorCodeGate()
+        restarted.remember(used: OperatorCode.counter(at: now), keyFingerprint: rotated.fingerprint)
+        #expect(restarted.check(OperatorCode.code(key: rotated, at: now), key: rotated, now: now) == .alreadyUsed)
+        #expect(restarted.check(OperatorCode.code(key: key, at: now), key: key, now: now) == .accepted)
         // Two steps old is too old.
         var fresh = OperatorCodeGate()
         #expect(fresh.check(OperatorCode.code(key: key, at: now - 2 * OperatorCode.step), key: key, now: now) == .wrong(triesLeft: 4))

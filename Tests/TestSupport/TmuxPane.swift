@@ -21,6 +21,15 @@ public final class TmuxPane: Sendable {
         try await TestEnvironment.run(tmux, ["-L", socket, "set", "-g", "status", "off"])
     }
 
+    /// The PID of the pane's program (the command's process; `exec` in it keeps the PID).
+    public func programPID() async throws -> Int32 {
+        let text = try await TestEnvironment.run(tmux, ["-L", socket, "display", "-p", "-t", "demo", "#{pane_pid}"])
+        guard let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0 else {
+            throw TestEnvironmentError.didNotStart(service: "the pane's program", log: text)
+        }
+        return pid
+    }
+
     public func capture(escapes: Bool = false) async throws -> String {
         try await TestEnvironment.run(tmux, ["-L", socket, "capture-pane", "-p", "-t", "demo"] + (escapes ? ["-e"] : []))
     }

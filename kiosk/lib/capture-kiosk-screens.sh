@@ -203,9 +203,9 @@ wait_spoken "社保卡已拔出" "card pulled"
 shot card-pulled
 wait_spoken "请把社保卡插入读卡器" "attract, after the notice"
 
-# Staff mode: 工作人员, the code from zizhuctl operator-code, the menu and the status.
+# Staff mode: 工作人员专用, the code from zizhuctl operator-code, the menu and the status.
 code=$(env "${ZIZHU_WORLD_ENV[@]}" "$bin/zizhuctl" operator-code --init | grep -o -E '^[0-9]{8}')
-step tap 39 13                            # 工作人员
+step tap 39 13                            # 工作人员专用
 wait_spoken "请输入8位操作码" "staff code pad"
 key "${code:0:1}" "${code:1:1}" "${code:2:1}"   # three digits: the pad shows ＊＊＊＿＿＿＿＿
 sleep 0.8

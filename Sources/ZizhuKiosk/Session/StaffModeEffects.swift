@@ -26,14 +26,17 @@ extension KioskSessionEffects {
         }
         // The last used step is kept on disk: a restart must not make a used code good again.
         let usedPath = settings.stateDirectory + "/operator.used"
-        let used = (try? String(contentsOfFile: usedPath, encoding: .utf8)).flatMap { Int64($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        // "<step> <key fingerprint>": a rotated key's codes are new codes.
+        let usedFields = ((try? String(contentsOfFile: usedPath, encoding: .utf8)) ?? "").split(separator: " ").map {
+            $0.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
         let (verdict, accepted) = staffGate.withLock { gate in
-            if let used { gate.remember(used: used) }
+            if usedFields.count == 2, let used = Int64(usedFields[0]) { gate.remember(used: used, keyFingerprint: usedFields[1]) }
             return (gate.check(digits, key: key, now: Int64(Date().timeIntervalSince1970)), gate.lastAccepted)
         }
         if verdict == .accepted, let accepted {
             do {
-                try Data("\(accepted)\n".utf8).write(to: URL(fileURLWithPath: usedPath), options: .atomic)
+                try Data("\(accepted) \(key.fingerprint)\n".utf8).write(to: URL(fileURLWithPath: usedPath), options: .atomic)
             } catch {
                 logger.error("used operator code not saved", metadata: ["error": .string("\(error)"), "technician": "check the state directory"])
             }
