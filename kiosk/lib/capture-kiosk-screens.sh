@@ -186,22 +186,8 @@ shot take-card
 card remove
 wait_spoken "谢谢使用" "attract, after the card was taken"
 
-echo "stopping the hub" >&2
-zizhu_world_hub_stop
-# The device supervisor checks the hub every second (--refresh 1); the attract screen then marks
-# the services that need it, and a certificate says plainly that it needs the network.
-sleep 3
-card insert "$work/cards/zhang-san-3.0.json"
-wait_spoken "请核对您的信息" "card confirm, hub offline"
-step key Return
-wait_spoken "请选择要办理的业务" "menu, hub offline"
-step tap 12 7                             # 打印参保证明
-wait_spoken "网络暂时不通" "hub offline"
-shot hub-offline
-card remove
-wait_spoken "社保卡已拔出" "card pulled"
-shot card-pulled
-wait_spoken "请把社保卡插入读卡器" "attract, after the notice"
+# The goodbye notice goes after 8 s (quietly): then the attract screen's layout is the usual one.
+sleep 9
 
 # Staff mode: 工作人员专用, the code from zizhuctl operator-code, the menu and the status.
 code=$(env "${ZIZHU_WORLD_ENV[@]}" "$bin/zizhuctl" operator-code --init | grep -o -E '^[0-9]{8}')
@@ -221,4 +207,20 @@ step key Escape                           # 返回
 wait_spoken "工作人员菜单" "staff menu, after the status"
 step tap 9 20                             # 退出
 wait_spoken "请把社保卡插入读卡器" "attract, after staff mode"
+
+echo "stopping the hub" >&2
+zizhu_world_hub_stop
+# The device supervisor checks the hub every second (--refresh 1); the attract screen then marks
+# the services that need it, and a certificate says plainly that it needs the network.
+sleep 3
+card insert "$work/cards/zhang-san-3.0.json"
+wait_spoken "请核对您的信息" "card confirm, hub offline"
+step key Return
+wait_spoken "请选择要办理的业务" "menu, hub offline"
+step tap 12 7                             # 打印参保证明
+wait_spoken "网络暂时不通" "hub offline"
+shot hub-offline
+card remove
+wait_spoken "社保卡已拔出" "card pulled"
+shot card-pulled
 echo "screens written to $out" >&2
