@@ -91,6 +91,82 @@ import TestSupport
         }
     }
 
+    /// A retiree books the health check while the hub is away: the kiosk offers the hospitals and
+    /// places it fetched in the background while the hub was up, saves the request, and when the
+    /// hub is back it books the place and sends the confirmation down.
+    @Test func aHealthCheckBookedOfflineIsBookedByTheHubWhenItIsBack() async throws {
+        try await PrivatePCSCD.with { pcscd in
+            let world = try await KioskFlowTests.World.start(pcscd: pcscd, card: "ouyang-rare-3.0.json")
+            let sqlite = try TestEnvironment.requireProgram("/usr/bin/sqlite3", package: "sqlite3")
+            let database = world.folder + "/hub.sqlite"
+            try await TestEnvironment.run(sqlite, [database, "UPDATE people SET health_last_check = NULL WHERE citizen_id = '\(KioskFlowTests.ouyangID)'"])
+            let kiosk = try await world.kiosk()
+            var restarted: HubUnderTest?
+            do {
+                try await kiosk.waitFor("请核对您的信息", timeout: .seconds(60))
+                // The kiosk keeps the hospitals and places in its journal (no personal data).
+                let journal = world.folder + "/kiosk/journal.sqlite"
+                try await TestEnvironment.waitUntil("the booking cache", timeout: .seconds(60)) {
+                    let count = try await TestEnvironment.run(sqlite, [journal, "SELECT count(*) FROM device_setting WHERE name LIKE 'booking.cache.slots.%'"])
+                    return (Int(count.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 0
+                }
+                await world.hub.stop()
+                try await kiosk.tap("确认")
+                try await kiosk.waitFor("请选择要办理的业务")
+                try await kiosk.waitFor("预约退休体检（先保存，联网后自动提交）", timeout: .seconds(60))
+                try await kiosk.tap("预约退休体检")
+                try await kiosk.waitFor("请选择体检医院", timeout: .seconds(60))
+                let hospitals = try await kiosk.capture().split(separator: "\n").filter { $0.contains("医院") || $0.contains("中心") }
+                guard let first = hospitals.dropFirst().first?.trimmingCharacters(in: .whitespaces).split(separator: " ").first else {
+                    Issue.record("no hospital on screen")
+                    return
+                }
+                try await kiosk.tap(String(first))
+                try await kiosk.waitFor("请选择体检日期", timeout: .seconds(60))
+                let days = try await kiosk.capture().split(separator: "\n").compactMap { $0.firstMatch(of: /[0-9]+月[0-9]+日（剩[0-9]+个）/)?.0 }
+                guard let day = days.first else {
+                    Issue.record("no day with places on screen")
+                    return
+                }
+                try await kiosk.tap(String(day))
+                try await kiosk.waitFor("请选择体检时间")
+                let times = try await kiosk.capture().split(separator: "\n").compactMap { $0.firstMatch(of: /[0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2}（剩[0-9]+个）/)?.0 }
+                guard let time = times.first else {
+                    Issue.record("no time with places on screen")
+                    return
+                }
+                try await kiosk.tap(String(time))
+                try await kiosk.waitFor("请核对预约信息")
+                #expect(try await kiosk.capture().contains("名额是上次联网时的"))
+                try await kiosk.tap("确认预约")
+                try await kiosk.waitFor("预约申请已保存", timeout: .seconds(60))
+                #expect(try await kiosk.capture().contains("已保存，联网后自动提交"))
+                #expect(world.printer.transcripts().isEmpty, "no slip without a booking")
+                let bookings = "SELECT count(*) FROM health_bookings WHERE citizen_id = '\(KioskFlowTests.ouyangID)'"
+                #expect(try await TestEnvironment.run(sqlite, [database, bookings]).trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+
+                restarted = try await HubUnderTest.start(
+                    environment: ["ZIZHU_STORAGE_DATABASE": database, "ZIZHU_STORAGE_EVIDENCE_KEY": world.hub.directory + "/evidence.key"],
+                    port: world.hub.port)
+                try await TestEnvironment.waitUntil("the booking at the hub", timeout: .seconds(120)) {
+                    try await TestEnvironment.run(sqlite, [database, bookings]).trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+                }
+                let requests = try await TestEnvironment.run(sqlite, [database, "SELECT count(*) FROM transactions WHERE kind = 'booking.requested'"])
+                #expect(requests.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+                #expect(!world.kioskLog().contains(KioskFlowTests.ouyangID), "no citizen ID in the log")
+            } catch {
+                Issue.record("screen:\n\((try? await kiosk.capture()) ?? "")\nkiosk log:\n\(world.kioskLog().suffix(3000))")
+                await kiosk.stop()
+                await restarted?.stop()
+                await world.stop()
+                throw error
+            }
+            await kiosk.stop()
+            await restarted?.stop()
+            await world.stop()
+        }
+    }
+
     /// Taps a service on the menu, turning to its second page (更多业务) when it is there.
     static func tapService(_ title: String, on kiosk: TmuxPane) async throws {
         if !(try await kiosk.capture()).contains(title) {

@@ -175,6 +175,36 @@ struct BookingCache {
         var id: Int64, date: String, starts: String, ends: String, remaining: Int
     }
 
+    /// Refreshes the cache from the hub every hour (every five minutes while the hub is away),
+    /// until cancelled. The lists hold no personal data.
+    func keepFresh(from hub: HubConnection, every interval: Duration = .seconds(3600), logger: Logger) async {
+        while !Task.isCancelled {
+            let fresh = await refresh(from: hub)
+            if !fresh { logger.info("booking cache not refreshed", metadata: ["reason": "hub unreachable"]) }
+            try? await Task.sleep(for: fresh ? interval : .seconds(300))
+        }
+    }
+
+    /// Fetches the hospitals and each one's places for the next two weeks; false if the hub did not answer.
+    func refresh(from hub: HubConnection) async -> Bool {
+        do {
+            guard case .ok(let ok) = try await hub.client.listHospitals(query: .init()) else { return false }
+            let hospitals = try ok.body.json.hospitals.map { Hospital(id: $0.id, name: $0.name, address: $0.address) }
+            saveHospitals(hospitals)
+            let today = Today.date().description
+            for hospital in hospitals {
+                guard case .ok(let slots) = try await hub.client.listHealthCheckSlots(path: .init(hospitalId: hospital.id),
+                                                                                    query: .init(from: today, days: 14)) else { continue }
+                saveSlots(try slots.body.json.slots.map {
+                    HealthCheckSlot(id: $0.id, date: $0.date, starts: $0.starts, ends: $0.ends, remaining: Int($0.remaining))
+                }, hospital: hospital.id)
+            }
+            return true
+        } catch {
+            return false
+        }
+    }
+
     func saveHospitals(_ hospitals: [Hospital]) {
         store("booking.cache.hospitals", hospitals.map { CachedHospital(id: $0.id, name: $0.name, address: $0.address) })
     }

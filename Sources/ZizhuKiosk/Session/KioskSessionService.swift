@@ -10,11 +10,15 @@ struct KioskSessionService: Service, CustomStringConvertible {
     let devices: DeviceSupervisor
     let speaker: any Speaker
     let fonts: TerminalFonts?
+    /// Work beside the screen for as long as it runs (keeping the booking cache fresh).
+    var background: [@Sendable () async -> Void] = []
     let logger: Logger
 
     func run() async throws {
         devices.start()
         defer { devices.stop() }
+        let helpers = background.map { work in Task { await work() } }
+        defer { helpers.forEach { $0.cancel() } }
         var runner = ProgramRunner(program: program, terminal: TerminalSession(mouseReporting: true), speaker: speaker,
                                    clock: ContinuousClock(), fonts: fonts)
         // The service group owns SIGTERM/SIGINT/SIGHUP; its graceful shutdown cancels the runner.

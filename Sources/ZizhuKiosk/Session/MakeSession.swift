@@ -43,8 +43,13 @@ func makeSessionService(settings: KioskConfiguration, texts: SessionTexts, catal
                                       speaker: speaker, logger: logger)
     let program = KioskSessionProgram(effects: effects, texts: texts, catalogue: catalogue, office: settings.office,
                                       timing: SessionTiming(idleAfter: .seconds(settings.idleSeconds), warningSeconds: settings.idleWarningSeconds))
+    var background: [@Sendable () async -> Void] = []
+    if let hub {
+        // Hospitals and places as of the last hour, so a booking can be requested while the hub is away.
+        background.append { await BookingCache(journal: journal).keepFresh(from: hub, logger: logger) }
+    }
     return KioskSessionService(program: program, devices: devices, speaker: speaker, fonts: settings.xtermFonts ? TerminalFonts() : nil,
-                               logger: logger)
+                               background: background, logger: logger)
 }
 
 /// Today's date in the kiosk's time zone (China Standard Time unless TZ says otherwise).
