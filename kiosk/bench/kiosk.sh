@@ -138,7 +138,7 @@ for attempt in $(seq 50); do
 done
 card remove > /dev/null
 # pcscd sees the card gone at its next poll; a kiosk started before that would see it come and go.
-for _ in $(seq 100); do card readers | grep -q 'no card' && break; sleep 0.1; done
+for _ in $(seq 100); do card readers | grep -q -F "$reader: no card" && break; sleep 0.1; done
 echo "apdus=$(grep -c . "$work/apdus.txt")" >> "$work/meta.txt"
 
 # A private tmux server; its panes are the kiosk's 120x22 grid, no status line, bash for $EPOCHREALTIME
