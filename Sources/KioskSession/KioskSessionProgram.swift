@@ -278,8 +278,8 @@ public struct KioskSessionProgram: ConsoleProgram {
                 model.holder = holder
                 model.page = .confirmHolder
             case .failed(.removed):
-                model.clearSession()
-                model.page = .attract(notice: .cardPulled)
+                // Pulled while being read: home with the notice, which then clears like any other.
+                return goHome(model, notice: .cardPulled)
             case .failed(let problem):
                 model.page = .cardProblem(problem)
             }

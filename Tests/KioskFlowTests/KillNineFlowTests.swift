@@ -25,7 +25,11 @@ import TestSupport
                 _ = try await world.printer.control("slow")
                 try await kiosk.tap("打印")
                 try await kiosk.waitFor("正在打印", timeout: .seconds(30))
-                try await Task.sleep(for: .milliseconds(1500))
+                // The kill lands while CUPS is printing the job (a kill before the job reaches CUPS
+                // is PrintKillNineTests' case).
+                try await TestEnvironment.waitUntil("the job printing in CUPS", timeout: .seconds(30)) {
+                    try await world.cups.tool("lpstat", ["-p", world.cups.receiptQueue]).contains("now printing")
+                }
                 let pid = try await kiosk.programPID()
                 #expect(kill(pid, SIGKILL) == 0)
                 try await TestEnvironment.waitUntil("the killed kiosk to be gone", timeout: .seconds(10)) { kill(pid, 0) != 0 }

@@ -147,6 +147,20 @@ func sampleRecords() -> [InsuranceRecord] {
         #expect(driver.screenText.contains("社保卡已拔出"))
     }
 
+    /// A card pulled while it is being read: the notice shows, and clears like every other notice.
+    @Test func aCardPulledWhileBeingReadSaysSoAndTheNoticeClears() async throws {
+        let driver = try await SessionDriver()
+        driver.effects.script { $0.card = .failed(.removed) }
+        try await driver.device(.cardInserted)
+        #expect(driver.page == .readingCard)
+        try await driver.next()
+        #expect(driver.page == .attract(notice: .cardPulled))
+        #expect(driver.screenText.contains("社保卡已拔出"))
+        try driver.fire("notice")
+        #expect(driver.page == .attract(notice: nil))
+        #expect(driver.screenText.contains("本大厅24小时开放"))
+    }
+
     @Test func aPINChangeAsksTwiceForTheNewPINAndHoldsNoDigitsAfterwards() async throws {
         let driver = try await SessionDriver()
         try await signIn(driver)
